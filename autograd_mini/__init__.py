@@ -1,0 +1,35 @@
+"""autograd_mini: a scalar reverse-mode automatic differentiation engine in pure Python.
+
+``from autograd_mini import Value`` is a drop-in replacement for micrograd's
+``from micrograd.engine import Value``.
+"""
+
+from autograd_mini.engine import (
+    Primitive,
+    Value,
+    dot,
+    enable_grad,
+    gradients,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    topological_order,
+    vsum,
+)
+from autograd_mini.ops import primitive
+
+__all__ = [
+    "Value",
+    "Primitive",
+    "primitive",
+    "dot",
+    "vsum",
+    "gradients",
+    "topological_order",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+]
+
+__version__ = "0.1.0"

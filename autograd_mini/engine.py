@@ -1,0 +1,650 @@
+"""The scalar engine: `Value`, graph recording and the backward pass.
+
+Every operation on a `Value` records, at forward time, the nodes it was
+computed from (``parents``) and the local derivative of its result with
+respect to each of them (``locals``). Backward is then one loop over a
+topological order::
+
+    for node in order:               # the root first, every node before its parents
+        for parent, local in zip(node._parents, node._locals):
+            parent.grad += local * node.grad
+
+There are no per-node closures: a node is plain data, so the graph creates no
+reference cycles and the garbage collector stays out of the training loop.
+
+Which operations exist, and their derivative rules, is the table in
+:mod:`autograd_mini.ops`; this module holds the machinery that applies them.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
+from operator import mul
+from typing import Any, Union
+
+__all__ = [
+    "Value",
+    "Primitive",
+    "apply",
+    "is_grad_enabled",
+    "set_grad_enabled",
+    "no_grad",
+    "enable_grad",
+    "topological_order",
+    "dot",
+    "vsum",
+]
+
+Scalar = Union[float, int]
+"""A plain real number accepted wherever a `Value` is (ints, floats, numpy scalars)."""
+Operand = Union["Value", float, int]
+"""Either a `Value` or a plain real number."""
+Derivative = Callable[..., Any]
+"""A local-derivative rule: called as ``rule(*args, out)`` on floats or on Values."""
+
+
+# --------------------------------------------------------------------------- grad mode
+
+_GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_mini_grad_enabled", default=True)
+
+
+def is_grad_enabled() -> bool:
+    """Return whether operations currently record the graph (see `no_grad`)."""
+    return _GRAD_ENABLED.get()
+
+
+class set_grad_enabled:  # noqa: N801 - named like torch.set_grad_enabled, used as a function
+    """Context manager and decorator that turns graph recording on or off.
+
+    The setting lives in a `contextvars.ContextVar`, so it is private to the
+    current thread and to the current asyncio task, and it is restored on exit
+    even when the block raises. Blocks nest.
+
+    Args:
+        mode: ``True`` to record operations, ``False`` to compute plain values.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_GRAD_ENABLED.set(self.mode))
+
+    def __exit__(self, *exc: object) -> None:
+        _GRAD_ENABLED.reset(self._tokens.pop())
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Use as a decorator: run ``func`` with the mode set."""
+        import functools
+
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):  # noqa: N801 - the name users know from PyTorch
+    """Record nothing: results are constants for backward.
+
+    Use as ``with no_grad(): ...`` or as a ``@no_grad()`` decorator, for
+    evaluation and for optimizer updates. Thread- and asyncio-safe, nestable;
+    `enable_grad` switches recording back on inside it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):  # noqa: N801
+    """Record the graph again inside a `no_grad` block (context manager or decorator)."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _as_float(x: object, op: str) -> float:
+    """Convert a plain real number to float, or raise a TypeError naming ``op``."""
+    if type(x) is float:
+        return x  # type: ignore[return-value]
+    if isinstance(x, numbers.Real):  # int, bool, Fraction, numpy real scalars, ...
+        return float(x)
+    raise TypeError(
+        f"{op}: expected a real number (int, float, numpy real scalar) or a Value, "
+        f"got {type(x).__name__} {x!r}"
+    )
+
+
+# --------------------------------------------------------------------------- primitives
+
+
+class Primitive:
+    """A scalar operation: a forward rule on floats and one derivative rule per argument.
+
+    Calling a primitive on Values records one graph node named `name`; calling
+    it on plain numbers just returns ``forward(*args)``.
+
+    Args:
+        name: the operation's name, shown as the node's ``op`` and in drawings.
+        forward: ``forward(*xs) -> float`` on floats. Raises a typed error
+            (ValueError, ZeroDivisionError, OverflowError) naming the operation
+            and the value when an input is outside the domain.
+        partials: one rule per argument, ``partial(*args, out) -> derivative``
+            where ``out`` is the result. Each rule is written with operations that
+            work on floats and on Values alike, so the same rule gives the float
+            derivative at forward time and a differentiable Value for higher-order
+            derivatives.
+        linear: the local derivatives are constants (true for +, -, scaling,
+            relu, abs): higher-order derivatives reuse the recorded floats instead
+            of re-running the rules.
+        derivatives: for n-ary operations, one rule ``derivatives(args, out)``
+            returning all local derivatives at once, in place of ``partials``.
+        doc: the math of the operation in one line, for help and drawings.
+    """
+
+    __slots__ = ("name", "forward", "partials", "linear", "_derivatives", "doc")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float],
+        *partials: Derivative,
+        linear: bool = False,
+        derivatives: Callable[[Sequence[Any], Any], Sequence[Any]] | None = None,
+        doc: str | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Primitive: name must be a non-empty str, got {name!r}")
+        if not callable(forward):
+            raise TypeError(f"Primitive {name!r}: forward must be callable, got {forward!r}")
+        for i, p in enumerate(partials):
+            if not callable(p):
+                raise TypeError(f"Primitive {name!r}: partial {i} must be callable, got {p!r}")
+        if derivatives is None and not partials:
+            raise TypeError(f"Primitive {name!r}: give one partial derivative per argument")
+        self.name = name
+        self.forward = forward
+        self.partials = partials
+        self.linear = linear
+        self._derivatives = derivatives
+        self.doc = doc
+
+    @property
+    def arity(self) -> int | None:
+        """Number of arguments, or ``None`` for n-ary operations."""
+        return None if self._derivatives is not None else len(self.partials)
+
+    def derivatives(self, args: Sequence[Any], out: Any) -> Sequence[Any]:
+        """All local derivatives of ``out = forward(*args)``, floats or Values alike."""
+        if self._derivatives is not None:
+            return self._derivatives(args, out)
+        return [p(*args, out) for p in self.partials]
+
+    def __call__(self, *args: Any) -> Any:
+        """Apply to Values and/or numbers; see `apply`."""
+        return apply(self, args)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name!r})"
+
+
+class _Bound:
+    """The op of a node whose primitive was called with some constant arguments.
+
+    It keeps the full argument tuple (Values and numbers, in order), so that
+    higher-order derivatives can re-run the primitive's rules with the
+    constants in place. Nodes whose arguments are all Values store the
+    primitive itself instead, and pay nothing for this.
+    """
+
+    __slots__ = ("prim", "args")
+
+    def __init__(self, prim: Primitive, args: tuple[Any, ...]) -> None:
+        self.prim = prim
+        self.args = args
+
+    @property
+    def name(self) -> str:
+        return self.prim.name
+
+    @property
+    def linear(self) -> bool:
+        return self.prim.linear
+
+
+# --------------------------------------------------------------------------- Value
+
+
+class Value:
+    """A scalar that remembers how it was computed, so gradients can flow back.
+
+    ``Value(data, label="")`` wraps a real number. Operations on Values (and
+    numbers) return new Values that record their ``parents`` and the local
+    derivative with respect to each; ``backward()`` then fills ``grad`` with
+    d(root)/d(node) for every node of the graph.
+
+    Attributes:
+        data: the value, a float.
+        grad: the accumulated derivative of the last backward root(s) with
+            respect to this node; starts at 0.0.
+        label: a name for drawings and debugging.
+
+    Values hash and compare by identity, so they can be dict keys and set members.
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_locals")
+
+    data: float
+    grad: float
+    label: str
+    _op: Primitive | _Bound | None
+    _parents: tuple[Value, ...]
+    _locals: tuple[float, ...]
+
+    def __init__(self, data: Scalar, label: str = "") -> None:
+        if type(data) is not float:
+            if isinstance(data, Value):
+                raise TypeError(
+                    f"Value(): expected a real number, got a Value ({data!r}); "
+                    "use the Value itself, or v.detach() for a copy cut off from its graph"
+                )
+            if not isinstance(data, numbers.Real):
+                raise TypeError(
+                    "Value(): expected a real number (int, float, numpy real scalar), "
+                    f"got {type(data).__name__} {data!r}"
+                )
+            data = float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"Value(): label must be a str, got {type(label).__name__} {label!r}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._op = None
+        self._parents = ()
+        self._locals = ()
+
+    # ------------------------------------------------------------------ introspection
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in argument order, duplicates kept."""
+        return self._parents
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent, as recorded at forward time."""
+        return self._locals
+
+    @property
+    def op(self) -> str:
+        """The name of the operation that produced this node ('' for leaves)."""
+        op = self._op
+        return "" if op is None else op.name
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes with no parents: inputs, parameters, constants."""
+        return not self._parents
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def item(self) -> float:
+        """The plain float value (PyTorch spelling of ``v.data``)."""
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut off from this graph."""
+        return Value(self.data, self.label)
+
+    # ------------------------------------------------------------------ arithmetic
+    # + - * and scaling are the hot operations of every network, so they build
+    # their nodes inline instead of going through `apply`; the rules they apply
+    # are the `ADD`, `SUB`, `MUL`, `SCALE` and `NEG` entries of the table in
+    # ops.py. A number mixed into + or - leaves one parent with local derivative
+    # +1 or -1; into *, the SCALE node with the number as its local derivative.
+
+    def __add__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(self.data + other.data, _ops.ADD, (self, other), _ONES2)
+        return _node(self.data + _as_float(other, "+"), _ops.ADD, (self,), _ONES1)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _node(_as_float(other, "+") + self.data, _ops.ADD, (self,), _ONES1)
+
+    def __sub__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(self.data - other.data, _ops.SUB, (self, other), _SUB_LOCALS)
+        return _node(self.data - _as_float(other, "-"), _ops.SUB, (self,), _ONES1)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _node(_as_float(other, "-") - self.data, _ops.SUB, (self,), _MINUS1)
+
+    def __mul__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(self.data * other.data, _ops.MUL, (self, other), (other.data, self.data))
+        c = _as_float(other, "*")
+        return _node(self.data * c, _ops.SCALE, (self,), (c,))
+
+    def __rmul__(self, other: Operand) -> Value:
+        c = _as_float(other, "*")
+        return _node(c * self.data, _ops.SCALE, (self,), (c,))
+
+    def __truediv__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _ops.DIV(self, other)  # type: ignore[no-any-return]
+        c = _as_float(other, "/")
+        if c == 0.0:
+            raise ZeroDivisionError(f"/: division of {self!r} by zero")
+        return _node(self.data / c, _ops.SCALE, (self,), (1.0 / c,))
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _ops.DIV(_as_float(other, "/"), self)  # type: ignore[no-any-return]
+
+    def __pow__(self, other: Operand) -> Value:
+        if not isinstance(other, Value):
+            other = _as_float(other, "**")
+        return _ops.POW(self, other)  # type: ignore[no-any-return]
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _ops.POW(_as_float(other, "**"), self)  # type: ignore[no-any-return]
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, _ops.NEG, (self,), _MINUS1)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _ops.ABS(self)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ functions
+
+    def relu(self) -> Value:
+        """max(0, x); derivative 1 for x > 0, else 0 (as micrograd and PyTorch)."""
+        x = self.data
+        if x > 0.0:
+            return _node(x, _ops.RELU, (self,), _ONES1)
+        return _node(0.0, _ops.RELU, (self,), _ZEROS1)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; d/dx tanh(x) = 1 - tanh(x)**2. Stable for any finite x."""
+        return _ops.TANH(self)  # type: ignore[no-any-return]
+
+    def sigmoid(self) -> Value:
+        """Logistic function 1/(1+e^-x); derivative s(1-s). Stable for any finite x."""
+        return _ops.SIGMOID(self)  # type: ignore[no-any-return]
+
+    def exp(self) -> Value:
+        """e**x; derivative e**x. Raises OverflowError past x ~ 709.78."""
+        return _ops.EXP(self)  # type: ignore[no-any-return]
+
+    def log(self) -> Value:
+        """Natural logarithm; derivative 1/x. Raises ValueError for x <= 0."""
+        return _ops.LOG(self)  # type: ignore[no-any-return]
+
+    def sqrt(self) -> Value:
+        """Square root; derivative 1/(2 sqrt x). Raises ValueError for x < 0."""
+        return _ops.SQRT(self)  # type: ignore[no-any-return]
+
+    def sin(self) -> Value:
+        """Sine; derivative cos x."""
+        return _ops.SIN(self)  # type: ignore[no-any-return]
+
+    def cos(self) -> Value:
+        """Cosine; derivative -sin x."""
+        return _ops.COS(self)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ backward
+
+    def backward(self) -> None:
+        """Add d(self)/d(node) into ``node.grad`` for every node of the graph.
+
+        The root's own gradient is seeded with 1.0. Gradients accumulate, as in
+        PyTorch: call ``zero_grad()`` (or set ``grad = 0.0``) between steps.
+        Calling ``backward()`` twice adds exactly the same gradients again, to
+        interior nodes as well as to leaves.
+
+        The topological order is computed iteratively, so graphs of any depth
+        work at Python's default recursion limit.
+        """
+        order = topological_order(self)  # interior nodes, root first
+        # Interior nodes collect this pass's gradient from zero, so that what
+        # they pass upstream is not inflated by earlier passes; their earlier
+        # gradient is added back at the end. Leaves simply accumulate.
+        previous = [node.grad for node in order]
+        for node in order:
+            node.grad = 0.0
+        self.grad = 1.0 if order else self.grad + 1.0
+        for node in order:
+            g = node.grad
+            for parent, local in zip(node._parents, node._locals):
+                parent.grad += local * g
+        if any(previous):
+            for node, old in zip(order, previous):
+                node.grad += old
+
+
+def _new_node(data: float, op: Primitive | _Bound, parents: tuple[Value, ...],
+              local: tuple[float, ...]) -> Value:
+    v = _NEW(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._op = op
+    v._parents = parents
+    v._locals = local
+    return v
+
+
+def _node(data: float, op: Primitive | _Bound, parents: tuple[Value, ...],
+          local: tuple[float, ...]) -> Value:
+    """Create an interior node, or a constant when recording is off (`no_grad`)."""
+    v = _NEW(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    if _GRAD_ENABLED.get():
+        v._op = op
+        v._parents = parents
+        v._locals = local
+    else:
+        v._op = None
+        v._parents = ()
+        v._locals = ()
+    return v
+
+
+_NEW = Value.__new__
+_ONES1 = (1.0,)
+_ONES2 = (1.0, 1.0)
+_ZEROS1 = (0.0,)
+_MINUS1 = (-1.0,)
+_SUB_LOCALS = (1.0, -1.0)
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply(prim: Primitive, args: Sequence[Any]) -> Any:
+    """Apply ``prim`` to ``args`` (Values and/or real numbers).
+
+    With no Value among the arguments the result is the plain float
+    ``prim.forward(*args)``. Otherwise one node is recorded whose parents are
+    the Value arguments, in order; numbers are constants, not parents.
+
+    Raises:
+        TypeError: an argument is neither a Value nor a real number, or the
+            number of arguments does not match the primitive.
+    """
+    arity = prim.arity
+    if arity is not None and len(args) != arity:
+        raise TypeError(f"{prim.name}: takes {arity} argument(s), got {len(args)}")
+    xs = []
+    parents = []
+    positions = []
+    for i, a in enumerate(args):
+        if isinstance(a, Value):
+            xs.append(a.data)
+            parents.append(a)
+            positions.append(i)
+        else:
+            xs.append(_as_float(a, prim.name))
+    out = float(prim.forward(*xs))
+    if not parents:
+        return out
+    if not _GRAD_ENABLED.get():
+        return Value(out)
+    if prim.partials:  # compute only the derivatives that some parent needs
+        local = tuple(float(prim.partials[i](*xs, out)) for i in positions)
+    else:
+        derivs = prim.derivatives(xs, out)
+        local = tuple(float(derivs[i]) for i in positions)
+    if len(parents) == len(args):
+        return _new_node(out, prim, tuple(parents), local)
+    return _new_node(out, _Bound(prim, tuple(args)), tuple(parents), local)
+
+
+def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
+    """``bias + sum(w * x)`` recorded as one node (the fused neuron).
+
+    Gives the same value and the same gradients as the per-operation graph
+    ``sum((w * x for w, x in zip(weights, inputs)), bias)``, summing in the same
+    order, with one node instead of ``2n``. The local derivatives are the
+    inputs (for the weights), the weights (for the inputs) and 1 (for the bias).
+
+    Raises:
+        ValueError: ``weights`` and ``inputs`` differ in length.
+        TypeError: an element is neither a Value nor a real number.
+    """
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"dot: {n} weights but {len(inputs)} inputs")
+    try:
+        wd = [w.data for w in weights]
+        xd = [x.data for x in inputs]  # type: ignore[union-attr]
+        bd = bias.data  # type: ignore[union-attr]
+    except AttributeError:  # numbers among the arguments: the general path
+        return apply(_ops.DOT, (*weights, *inputs, bias))  # type: ignore[no-any-return]
+    return _node(
+        sum(map(mul, wd, xd), bd),
+        _ops.DOT,
+        (*weights, *inputs, bias),  # type: ignore[arg-type]
+        (*xd, *wd, 1.0),
+    )
+
+
+def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
+    """``start + t1 + t2 + ...`` recorded as one node with local derivatives 1.
+
+    The same value and gradients as Python's ``sum(terms, start)`` on Values,
+    added in the same order, with one node instead of one per term.
+    """
+    terms = list(terms)
+    if not any(isinstance(t, Value) for t in (start, *terms)):
+        total = _as_float(start, "sum")
+        for t in terms:
+            total += _as_float(t, "sum")
+        return Value(total)
+    return apply(_ops.SUM, (start, *terms))  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- graph walks
+
+
+def topological_order(root: Value) -> list[Value]:
+    """The interior nodes reachable from ``root``, each before all of its parents.
+
+    ``root`` comes first (when it is not a leaf); leaves are left out, since a
+    backward pass only needs to visit nodes that pass gradient on. The walk is
+    an iterative depth-first search, so any depth works without recursion.
+    """
+    if not root._parents:
+        return []
+    order: list[Value] = []
+    visited = {root}
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._parents))]
+    while stack:
+        node, pending = stack[-1]
+        for parent in pending:
+            if parent._parents and parent not in visited:
+                visited.add(parent)
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    order.reverse()
+    return order
+
+
+def _local_values(node: Value) -> Sequence[Any]:
+    """The local derivatives of ``node`` as expressions over its parents.
+
+    Used for higher-order derivatives: re-running the primitive's rules on
+    the parent Values (rather than reusing the recorded floats) records how
+    the local derivatives themselves depend on the inputs.
+    """
+    op = node._op
+    if op is None or op.linear:
+        return node._locals
+    if isinstance(op, _Bound):
+        args = op.args
+        positions = [i for i, a in enumerate(args) if isinstance(a, Value)]
+        if op.prim.partials:
+            return [op.prim.partials[i](*args, node) for i in positions]
+        derivs = op.prim.derivatives(args, node)
+        return [derivs[i] for i in positions]
+    return op.derivatives(node._parents, node)
+
+
+def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
+    """d(root)/d(x) for each ``x`` in ``wrt``, without touching any ``.grad``.
+
+    With ``create_graph=False`` the results are floats. With
+    ``create_graph=True`` they are Values recorded as a graph of their own (the
+    backward pass itself is differentiated), so they can be differentiated
+    again: this is what makes `autograd_mini.grad` compose to any order.
+    A node that ``root`` does not depend on gets 0.0.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"gradients: root must be a Value, got {type(root).__name__} {root!r}")
+    for x in wrt:
+        if not isinstance(x, Value):
+            raise TypeError(f"gradients: wrt must hold Values, got {type(x).__name__} {x!r}")
+    order = topological_order(root)
+    acc: dict[Value, Any] = {root: 1.0}
+    if create_graph:
+        with set_grad_enabled(True):
+            for node in order:
+                g = acc.pop(node, None)
+                if g is None:
+                    continue
+                for parent, local in zip(node._parents, _local_values(node)):
+                    term = local * g
+                    prev = acc.get(parent)
+                    acc[parent] = term if prev is None else prev + term
+                acc[node] = g
+    else:
+        for node in order:
+            g = acc.get(node)
+            if g is None:
+                continue
+            for parent, local in zip(node._parents, node._locals):
+                acc[parent] = acc.get(parent, 0.0) + local * g
+    return [acc.get(x, 0.0) for x in wrt]
+
+
+from autograd_mini import ops as _ops  # noqa: E402  (the table refers back to Value)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Set up a virtual environment (.venv) and run every check: ruff, mypy --strict,
+# pytest, the docs build; then the test suite again on the oldest and newest
+# Python found (3.10 and 3.13 through pyenv) when they are installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh
+ensure_dot
+make_venv .venv "${PYTHON:-python3}" "dev"
+
+# PyTorch is an optional float64 reference for the engine's tests.
+if [ "${AUTOGRAD_MINI_TORCH:-1}" = 1 ] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 \
+        || echo "note: torch==2.13.0 could not be installed; its reference tests will be skipped"
+fi
+
+echo "==> ruff check"
+.venv/bin/ruff check .
+echo "==> mypy --strict autograd_mini"
+.venv/bin/mypy --strict autograd_mini
+echo "==> pytest ($(.venv/bin/python --version))"
+.venv/bin/python -m pytest "$@"
+if [ -f mkdocs.yml ]; then
+    echo "==> mkdocs build --strict"
+    .venv/bin/mkdocs build --strict --quiet --site-dir site
+fi
+
+# The same suite on the oldest and newest interpreters the machine has.
+if [ "${AUTOGRAD_MINI_OTHER_PYTHONS:-1}" = 1 ]; then
+    for version in 3.10 3.13; do
+        py=""
+        if command -v pyenv >/dev/null 2>&1; then
+            prefix=$(pyenv prefix "$(pyenv versions --bare | grep -E "^${version//./\\.}(\.[0-9]+)?$" | tail -n 1)" 2>/dev/null || true)
+            [ -n "$prefix" ] && [ -x "$prefix/bin/python" ] && py="$prefix/bin/python"
+        fi
+        [ -z "$py" ] && command -v "python$version" >/dev/null 2>&1 && py=$(command -v "python$version")
+        if [ -z "$py" ]; then
+            echo "==> Python $version not found; skipping its run"
+            continue
+        fi
+        echo "==> pytest on Python $version ($py)"
+        make_venv ".venv-$version" "$py" "test"
+        ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider "$@"
+    done
+fi
