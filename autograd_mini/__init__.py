@@ -16,6 +16,7 @@ from autograd_mini.engine import (
     topological_order,
     vsum,
 )
+from autograd_mini.functional import grad, hessian, value_and_grad
 from autograd_mini.ops import primitive
 
 __all__ = [
@@ -30,6 +31,19 @@ __all__ = [
     "enable_grad",
     "set_grad_enabled",
     "is_grad_enabled",
+    "grad",
+    "value_and_grad",
+    "hessian",
+    "draw_graph",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # draw_graph needs the optional `graphviz` package: import it on first use.
+    if name == "draw_graph":
+        from autograd_mini.viz import draw_graph
+
+        return draw_graph
+    raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
 
 __version__ = "0.1.0"

@@ -37,7 +37,7 @@ __all__ = [
     "vsum",
 ]
 
-Scalar = Union[float, int]
+Scalar = Union[float, int]  # noqa: UP007 - a runtime alias, kept explicit for readers
 """A plain real number accepted wherever a `Value` is (ints, floats, numpy scalars)."""
 Operand = Union["Value", float, int]
 """Either a `Value` or a plain real number."""
@@ -115,7 +115,7 @@ class enable_grad(set_grad_enabled):  # noqa: N801
 def _as_float(x: object, op: str) -> float:
     """Convert a plain real number to float, or raise a TypeError naming ``op``."""
     if type(x) is float:
-        return x  # type: ignore[return-value]
+        return x
     if isinstance(x, numbers.Real):  # int, bool, Fraction, numpy real scalars, ...
         return float(x)
     raise TypeError(
@@ -251,18 +251,19 @@ class Value:
     _locals: tuple[float, ...]
 
     def __init__(self, data: Scalar, label: str = "") -> None:
-        if type(data) is not float:
-            if isinstance(data, Value):
+        given: object = data
+        if type(given) is not float:
+            if isinstance(given, Value):
                 raise TypeError(
-                    f"Value(): expected a real number, got a Value ({data!r}); "
+                    f"Value(): expected a real number, got a Value ({given!r}); "
                     "use the Value itself, or v.detach() for a copy cut off from its graph"
                 )
-            if not isinstance(data, numbers.Real):
+            if not isinstance(given, numbers.Real):
                 raise TypeError(
                     "Value(): expected a real number (int, float, numpy real scalar), "
-                    f"got {type(data).__name__} {data!r}"
+                    f"got {type(given).__name__} {given!r}"
                 )
-            data = float(data)
+            data = float(given)
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str, got {type(label).__name__} {label!r}")
         self.data = data

@@ -60,7 +60,7 @@ __all__ = [
 
 
 def _data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]
+    return x.data if isinstance(x, Value) else float(x)
 
 
 def _cos(x: Any) -> Any:
@@ -94,7 +94,7 @@ def _pow(x: float, y: float) -> float:
             f"**: negative base {x!r} to the non-integer power {y!r} is not a real number"
         )
     try:
-        return x**y
+        return float(x**y)
     except OverflowError:
         raise OverflowError(f"**: {x!r} ** {y!r} overflows a float") from None
 
@@ -202,7 +202,8 @@ SQRT = Primitive("sqrt", _sqrt, _d_sqrt, doc="sqrt(x); d/dx = 1 / (2 sqrt(x)).")
 SIN = Primitive("sin", math.sin, lambda x, out: _cos(x), doc="sin(x); d/dx = cos(x).")
 COS = Primitive("cos", math.cos, lambda x, out: -_sin(x), doc="cos(x); d/dx = -sin(x).")
 DOT = Primitive("dot", _dot_forward, derivatives=_d_dot,
-                doc="b + sum(w_i x_i) over (w1..wn, x1..xn, b); d/dw_i = x_i, d/dx_i = w_i, d/db = 1.")
+                doc="b + sum(w_i x_i) over (w1..wn, x1..xn, b); "
+                "d/dw_i = x_i, d/dx_i = w_i, d/db = 1.")
 SUM = Primitive("sum", _sum_forward, derivatives=lambda args, out: [1.0] * len(args), linear=True,
                 doc="x1 + x2 + ... + xn; every local derivative is 1.")
 
@@ -291,7 +292,9 @@ def primitive(
         raise TypeError("primitive: give one partial-derivative function per argument of f")
     for i, p in enumerate(partials):
         if not callable(p):
-            raise TypeError(f"primitive: partial {i} must be callable, got {type(p).__name__} {p!r}")
+            raise TypeError(
+                f"primitive: partial {i} must be callable, got {type(p).__name__} {p!r}"
+            )
     nparams = _positional_count(f)
     if nparams is not None and nparams != len(partials):
         raise TypeError(

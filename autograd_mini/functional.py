@@ -1,0 +1,169 @@
+"""Function transforms: `grad`, `value_and_grad` and `hessian`, composable to any order.
+
+``grad(f)`` returns a new function computing df/dx. Called with numbers it
+returns floats; called with Values (as happens when transforms are nested) it
+returns Values whose graph records the backward pass itself, so the result can
+be differentiated again::
+
+    f = lambda x: x.sin() * x
+    d3 = grad(grad(grad(f)))(0.5)   # third derivative, exactly, no finite differences
+
+These are exact derivatives computed by the engine (`gradients` with
+``create_graph=True``), not numerical approximations.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd_mini.engine import Value, _as_float, gradients, set_grad_enabled
+
+__all__ = ["grad", "value_and_grad", "hessian"]
+
+ArgNums = int | Sequence[int]
+
+
+def _normalize_argnums(argnums: ArgNums, nargs: int, who: str) -> tuple[list[int], bool]:
+    """Return the argument positions as a list, and whether a tuple was asked for."""
+    if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple, list)):
+        raise TypeError(f"{who}: argnums must be an int or a tuple of ints, got {argnums!r}")
+    single = isinstance(argnums, int)
+    positions = [argnums] if isinstance(argnums, int) else list(argnums)
+    if not positions:
+        raise ValueError(f"{who}: argnums must name at least one argument")
+    for p in positions:
+        if isinstance(p, bool) or not isinstance(p, int):
+            raise TypeError(f"{who}: argnums must hold ints, got {p!r}")
+        if not -nargs <= p < nargs:
+            raise ValueError(
+                f"{who}: argnums {p} is out of range for a call with {nargs} argument(s)"
+            )
+    return [p % nargs for p in positions], not single
+
+
+def _call(f: Callable[..., Any], args: Sequence[Any], who: str) -> Value:
+    with set_grad_enabled(True):  # transforms record even inside no_grad()
+        out = f(*args)
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"{who}: the function must return a Value computed from its arguments, "
+            f"got {type(out).__name__} {out!r}"
+        )
+    return out
+
+
+def value_and_grad(
+    f: Callable[..., Any], argnums: ArgNums = 0
+) -> Callable[..., tuple[Any, Any]]:
+    """Transform ``f`` into a function returning ``(f(*args), df/dargs)``.
+
+    Args:
+        f: a function of Values returning a Value.
+        argnums: the position (int) or positions (tuple) of the arguments to
+            differentiate with respect to.
+
+    Returns:
+        A function of the same arguments. Called with numbers at the
+        differentiated positions, it returns ``(value, gradient)`` as floats;
+        called with Values there (for example inside another transform), it
+        returns Values, differentiable again. For a tuple ``argnums`` the
+        gradient is a tuple.
+
+    Raises:
+        TypeError: ``f`` returns something other than a Value, or an argument
+            is neither a number nor a Value.
+        ValueError: ``argnums`` is empty or out of range.
+
+    A Value that does not depend on an argument has gradient 0.0 with respect
+    to it (as in PyTorch's ``allow_unused`` with zeros, and JAX).
+    """
+    if not callable(f):
+        raise TypeError(f"value_and_grad: f must be callable, got {type(f).__name__} {f!r}")
+
+    @functools.wraps(f)
+    def wrapper(*args: Any) -> tuple[Any, Any]:
+        positions, as_tuple = _normalize_argnums(argnums, len(args), "grad")
+        nested = any(isinstance(args[p], Value) for p in positions)
+        inputs = list(args)
+        for p in positions:
+            if not isinstance(inputs[p], Value):
+                inputs[p] = Value(_as_float(inputs[p], "grad"))
+        wrt = [inputs[p] for p in positions]
+        out = _call(f, inputs, "grad")
+        grads = gradients(out, wrt, create_graph=nested)
+        if nested:
+            grads = [g if isinstance(g, Value) else Value(g) for g in grads]
+            value: Any = out
+        else:
+            grads = [float(g) for g in grads]
+            value = out.data
+        return value, (tuple(grads) if as_tuple else grads[0])
+
+    return wrapper
+
+
+def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """Transform ``f`` into a function computing its gradient.
+
+    ``grad(f)(x)`` is df/dx at x. Nest it for higher orders:
+    ``grad(grad(f))(x)`` is the second derivative, computed by differentiating
+    the backward pass itself. See `value_and_grad` for argnums, return types
+    and errors.
+
+    Example::
+
+        >>> from autograd_mini import grad
+        >>> grad(lambda x: x ** 3)(2.0)
+        12.0
+        >>> grad(grad(lambda x: x ** 3))(2.0)
+        12.0
+    """
+    vg = value_and_grad(f, argnums)
+
+    @functools.wraps(f)
+    def grad_f(*args: Any) -> Any:
+        return vg(*args)[1]
+
+    return grad_f
+
+
+def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
+    """Transform ``f`` into a function returning its matrix of second derivatives.
+
+    ``hessian(f)(x1, ..., xn)[i][j]`` is d²f / dx_i dx_j, over all positional
+    arguments, as a list of lists (floats for number arguments; Values,
+    differentiable again, for Value arguments).
+
+    Example::
+
+        >>> from autograd_mini import hessian
+        >>> hessian(lambda x, y: x * x * y)(3.0, 2.0)
+        [[4.0, 6.0], [6.0, 0.0]]
+    """
+    if not callable(f):
+        raise TypeError(f"hessian: f must be callable, got {type(f).__name__} {f!r}")
+
+    @functools.wraps(f)
+    def hess(*args: Any) -> list[list[Any]]:
+        if not args:
+            raise ValueError("hessian: the function needs at least one argument")
+        nested = any(isinstance(a, Value) for a in args)
+        xs = [a if isinstance(a, Value) else Value(_as_float(a, "hessian")) for a in args]
+        out = _call(f, xs, "hessian")
+        first = gradients(out, xs, create_graph=True)
+        rows: list[list[Any]] = []
+        for g in first:
+            if isinstance(g, Value):
+                row = gradients(g, xs, create_graph=nested)
+            else:  # this first derivative is a constant: its row is zero
+                row = [0.0] * len(xs)
+            if nested:
+                row = [r if isinstance(r, Value) else Value(r) for r in row]
+            else:
+                row = [float(r) for r in row]
+            rows.append(row)
+        return rows
+
+    return hess
