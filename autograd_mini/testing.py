@@ -1,0 +1,805 @@
+"""Tools for testing gradients: `gradcheck`, `gradgradcheck` and hypothesis strategies.
+
+`gradcheck` compares the engine's gradient of a function with a central finite
+difference, argument by argument; `gradgradcheck` does the same one order up,
+for the matrix of second derivatives. Both raise `AssertionError` with a table
+of analytic and numeric values when they disagree, so they drop straight into
+a test::
+
+    from autograd_mini.testing import gradcheck
+
+    def test_my_loss():
+        assert gradcheck(lambda w, b: ((w * 2.0 + b).tanh() - 1.0) ** 2, 0.3, -0.1)
+
+The strategies (`values`, `expressions`) and `register_profile` build on the
+optional `hypothesis` package (``pip install 'autograd-mini[testing]'``). It is
+imported only when one of them is called: importing this module, or
+`autograd_mini`, never imports hypothesis.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import numbers
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from autograd_mini import ops as _ops
+from autograd_mini.engine import Value, dot, gradients, no_grad, vsum
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+__all__ = [
+    "gradcheck",
+    "gradgradcheck",
+    "values",
+    "expressions",
+    "Expression",
+    "register_profile",
+    "PROFILE",
+    "SMOOTH_OPS",
+    "NONSMOOTH_OPS",
+    "ALL_OPS",
+]
+
+_INSTALL_HINT = "pip install 'autograd-mini[testing]'"
+
+
+# --------------------------------------------------------------------------- gradcheck
+
+
+def _check_args(args: Sequence[object], who: str) -> list[float]:
+    """The arguments as floats; TypeError for non-numbers, ValueError for non-finite ones."""
+    if not args:
+        raise TypeError(f"{who}: give at least one argument to differentiate with respect to")
+    xs = []
+    for i, a in enumerate(args):
+        if isinstance(a, Value):
+            raise TypeError(
+                f"{who}: argument {i} is a Value ({a!r}); pass plain numbers, "
+                f"{who} builds the Values itself (use v.data for a Value's number)"
+            )
+        if isinstance(a, bool) or not isinstance(a, numbers.Real):
+            raise TypeError(
+                f"{who}: argument {i} must be a real number, got {type(a).__name__} {a!r}"
+            )
+        x = float(a)
+        if not math.isfinite(x):
+            raise ValueError(f"{who}: argument {i} must be finite, got {x!r}")
+        xs.append(x)
+    return xs
+
+
+def _check_tolerances(eps: float, rtol: float, atol: float, who: str) -> None:
+    given: tuple[tuple[str, object], ...] = (("eps", eps), ("rtol", rtol), ("atol", atol))
+    for name, v in given:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{who}: {name} must be a real number, got {type(v).__name__} {v!r}")
+        if not math.isfinite(v) or v < 0.0:
+            raise ValueError(f"{who}: {name} must be finite and >= 0, got {v!r}")
+    if eps == 0.0:
+        raise ValueError(f"{who}: eps must be > 0, got {eps!r}")
+
+
+def _call(f: Callable[..., Any], xs: Sequence[Value], who: str) -> Value:
+    out = f(*xs)
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"{who}: the function must return a Value computed from its arguments, "
+            f"got {type(out).__name__} {out!r}"
+        )
+    return out
+
+
+def _value_at(f: Callable[..., Any], xs: Sequence[float], who: str) -> float:
+    """f at the point ``xs`` as a float, without recording a graph."""
+    with no_grad():
+        return _call(f, [Value(x) for x in xs], who).data
+
+
+def _first_derivatives(f: Callable[..., Any], xs: Sequence[float], who: str) -> list[float]:
+    """The engine's gradient of f at ``xs`` (floats), via `gradients`."""
+    leaves = [Value(x) for x in xs]
+    return [float(g) for g in gradients(_call(f, leaves, who), leaves)]
+
+
+def _central_difference(
+    g: Callable[[list[float]], Sequence[float]], xs: Sequence[float], j: int, eps: float
+) -> list[float]:
+    """(g(x + eps e_j) - g(x - eps e_j)) / (2 eps), element by element.
+
+    The divisor is the distance between the two points as actually
+    represented in floating point, which removes the error of rounding
+    ``x ± eps`` from the estimate.
+    """
+    up, down = list(xs), list(xs)
+    up[j] += eps
+    down[j] -= eps
+    step = up[j] - down[j]
+    return [(a - b) / step for a, b in zip(g(up), g(down))]
+
+
+class _Entry(NamedTuple):
+    where: str
+    analytic: float
+    numeric: float
+
+    def tolerance(self, rtol: float, atol: float) -> float:
+        return atol + rtol * abs(self.numeric)
+
+    def ok(self, rtol: float, atol: float) -> bool:
+        # Written so that a NaN on either side counts as a mismatch.
+        return abs(self.analytic - self.numeric) <= self.tolerance(rtol, atol)
+
+
+def _report(
+    who: str, f: Callable[..., Any], xs: Sequence[float], entries: Sequence[_Entry],
+    eps: float, rtol: float, atol: float, what: str,
+) -> bool:
+    """Return True if every entry is within tolerance, else raise AssertionError with a table."""
+    if all(e.ok(rtol, atol) for e in entries):
+        return True
+    name = getattr(f, "__name__", type(f).__name__)
+    point = ", ".join(repr(x) for x in xs)
+    bad = sum(not e.ok(rtol, atol) for e in entries)
+    lines = [
+        f"{who}: {bad} of {len(entries)} {what} of {name} at ({point}) differ from "
+        f"central finite differences (eps={eps!r}, tolerance = atol + rtol*|numeric| "
+        f"with rtol={rtol!r}, atol={atol!r})",
+        f"  {'':2}{'index':<8}{'analytic':>24}{'numeric':>24}{'difference':>24}{'tolerance':>24}",
+    ]
+    for e in entries:
+        diff = abs(e.analytic - e.numeric)
+        mark = "ok" if e.ok(rtol, atol) else "MISMATCH"
+        lines.append(
+            f"  {'x ' if mark != 'ok' else '  '}{e.where:<8}{e.analytic!r:>24}{e.numeric!r:>24}"
+            f"{diff!r:>24}{e.tolerance(rtol, atol)!r:>24}  {mark}"
+        )
+    raise AssertionError("\n".join(lines))
+
+
+def gradcheck(
+    f: Callable[..., Any],
+    *args: float,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> bool:
+    r"""Check the engine's gradient of ``f`` against central finite differences.
+
+    For each argument :math:`x_i` the analytic derivative (the engine's
+    backward pass) is compared with
+
+    $$ \frac{\partial f}{\partial x_i} \approx
+       \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}, $$
+
+    and accepted when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+
+    The defaults suit functions of moderate size in float64: the central
+    difference has a truncation error of about
+    :math:`\varepsilon^2 |f'''| / 6 \approx 10^{-13} |f'''|` (covered by
+    ``rtol``) and a rounding error of about
+    :math:`10^{-16} |f| / \varepsilon \approx 10^{-10} |f|` (covered by ``atol``
+    while :math:`|f|` stays below a few thousand). Widen ``atol`` for larger
+    function values. Near a kink (``relu``, ``abs`` at 0) a finite difference
+    is meaningless: check points at least ``eps`` away from it.
+
+    Args:
+        f: a function of Values returning a Value, one Value per argument.
+        *args: the point, as real numbers (not Values).
+        eps: the finite-difference step, > 0.
+        rtol: relative tolerance, against the numeric value.
+        atol: absolute tolerance.
+
+    Returns:
+        True when every derivative matches, so ``assert gradcheck(...)`` reads well.
+
+    Raises:
+        AssertionError: a derivative differs; the message is a table giving,
+            for every argument, its index, the analytic and numeric values,
+            their difference and the tolerance, marking the mismatches.
+        TypeError: an argument is not a real number (a Value, a string, a
+            bool), or ``f`` returns something other than a Value.
+        ValueError: an argument is not finite, or a tolerance is negative.
+    """
+    who = "gradcheck"
+    _check_tolerances(eps, rtol, atol, who)
+    xs = _check_args(args, who)
+    analytic = _first_derivatives(f, xs, who)
+
+    def values_at(point: list[float]) -> list[float]:
+        return [_value_at(f, point, who)]
+
+    entries = [
+        _Entry(str(i), analytic[i], _central_difference(values_at, xs, i, eps)[0])
+        for i in range(len(xs))
+    ]
+    return _report(who, f, xs, entries, eps, rtol, atol, "first derivatives")
+
+
+def gradgradcheck(
+    f: Callable[..., Any],
+    *args: float,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> bool:
+    r"""Check the engine's second derivatives of ``f`` against finite differences.
+
+    The analytic Hessian entry :math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j`
+    is the engine's gradient of its own (differentiable) first derivative
+    :math:`g_i = \partial f / \partial x_i`, computed with
+    ``gradients(..., create_graph=True)``. It is compared with a central
+    difference of the engine's first derivative,
+
+    $$ H_{ij} \approx \frac{g_i(x + \varepsilon e_j) - g_i(x - \varepsilon e_j)}{2\varepsilon}, $$
+
+    for every pair ``(i, j)``. This checks the higher-order machinery
+    (re-running each primitive's derivative rule on Values) against the
+    first-order one; check the first order itself with `gradcheck`.
+    Tolerances work as in `gradcheck`, with :math:`|g|` in place of :math:`|f|`.
+
+    Args:
+        f: a function of Values returning a Value.
+        *args: the point, as real numbers.
+        eps: the finite-difference step, > 0.
+        rtol: relative tolerance, against the numeric value.
+        atol: absolute tolerance.
+
+    Returns:
+        True when every second derivative matches.
+
+    Raises:
+        AssertionError: an entry differs; the message lists every ``(i, j)``
+            with analytic and numeric values, difference and tolerance.
+        TypeError: an argument is not a real number, or ``f`` does not
+            return a Value.
+        ValueError: an argument is not finite, or a tolerance is negative.
+    """
+    who = "gradgradcheck"
+    _check_tolerances(eps, rtol, atol, who)
+    xs = _check_args(args, who)
+    n = len(xs)
+    leaves = [Value(x) for x in xs]
+    first = gradients(_call(f, leaves, who), leaves, create_graph=True)
+    hess: list[list[float]] = []
+    for g in first:
+        if isinstance(g, Value):
+            hess.append([float(h) for h in gradients(g, leaves)])
+        else:  # a first derivative that does not depend on the inputs
+            hess.append([0.0] * n)
+
+    def grads_at(point: list[float]) -> list[float]:
+        return _first_derivatives(f, point, who)
+
+    entries: list[_Entry] = []
+    for j in range(n):
+        column = _central_difference(grads_at, xs, j, eps)
+        entries.extend(_Entry(f"({i}, {j})", hess[i][j], column[i]) for i in range(n))
+    entries.sort(key=lambda e: e.where)
+    return _report(who, f, xs, entries, eps, rtol, atol, "second derivatives")
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+class _OpSpec(NamedTuple):
+    arity: int
+    smooth: bool
+    doc: str
+
+
+_OPS: dict[str, _OpSpec] = {
+    "add": _OpSpec(2, True, "a + b"),
+    "sub": _OpSpec(2, True, "a - b"),
+    "mul": _OpSpec(2, True, "a * b"),
+    "div": _OpSpec(2, True, "a / (1 + b*b): the divisor is >= 1"),
+    "neg": _OpSpec(1, True, "-a"),
+    "scale": _OpSpec(1, True, "c * a for a small constant c"),
+    "pow": _OpSpec(
+        1, True, "a**2 or a**3, or (1 + a*a)**p for p in (-1.5, -1, -0.5, 0.5, 1.5), "
+        "or c**tanh(a) for c in (0.5, 2, 3)"
+    ),
+    "powv": _OpSpec(2, True, "(1 + a*a) ** tanh(b): a Value raised to a Value"),
+    "exp": _OpSpec(1, True, "exp(tanh(a)): the exponent is bounded"),
+    "log": _OpSpec(1, True, "log(1 + a*a): the argument is >= 1"),
+    "sqrt": _OpSpec(1, True, "sqrt(1 + a*a): the argument is >= 1"),
+    "tanh": _OpSpec(1, True, "tanh(a)"),
+    "sigmoid": _OpSpec(1, True, "sigmoid(a)"),
+    "sin": _OpSpec(1, True, "sin(a)"),
+    "cos": _OpSpec(1, True, "cos(a)"),
+    "dot": _OpSpec(4, True, "dot((a, b), (c, d), bias): the fused weighted sum, one node"),
+    "sum": _OpSpec(3, True, "vsum((a, b, c)): the n-ary sum, one node"),
+    "relu": _OpSpec(1, False, "relu(a): not differentiable at 0"),
+    "abs": _OpSpec(1, False, "abs(a): not differentiable at 0"),
+}
+
+SMOOTH_OPS: tuple[str, ...] = tuple(name for name, spec in _OPS.items() if spec.smooth)
+"""The operations `expressions` uses by default: differentiable everywhere they are used."""
+NONSMOOTH_OPS: tuple[str, ...] = tuple(name for name, spec in _OPS.items() if not spec.smooth)
+"""``relu`` and ``abs``: kinks at 0, where finite differences disagree with any derivative."""
+ALL_OPS: tuple[str, ...] = SMOOTH_OPS + NONSMOOTH_OPS
+"""Every operation `expressions` knows."""
+
+_SCALES = (-2.0, -0.5, 0.5, 1.5, 3.0)
+_INT_POWERS = (2.0, 3.0)
+_REAL_POWERS = (-1.5, -1.0, -0.5, 0.5, 1.5)
+_BASES = (0.5, 2.0, 3.0)
+_BIASES = (-1.0, 0.0, 0.5)
+_POW_FORMS = (
+    *(("int", p) for p in _INT_POWERS),
+    *(("real", p) for p in _REAL_POWERS),
+    *(("base", c) for c in _BASES),
+)
+
+
+class _Node:
+    """One operation of an expression: its op, operand nodes and constant (if any)."""
+
+    __slots__ = ("op", "args", "const", "name", "depth")
+
+    op: str
+    args: tuple[_Node, ...]
+    const: float | None
+    name: str
+    depth: int
+
+    def __init__(
+        self, op: str, args: tuple[_Node, ...] = (), const: float | None = None, name: str = ""
+    ) -> None:
+        self.op = op
+        self.args = args
+        self.const = const
+        self.name = name
+        self.depth = 1 + max((a.depth for a in args), default=-1)
+
+
+def _one_plus_square(a: Any) -> Any:
+    return 1.0 + a * a
+
+
+def _compute(node: _Node, a: Sequence[Any]) -> Any:
+    """Apply ``node``'s operation to its evaluated operands (floats or Values)."""
+    op, c = node.op, node.const
+    if op == "add":
+        return a[0] + a[1]
+    if op == "sub":
+        return a[0] - a[1]
+    if op == "mul":
+        return a[0] * a[1]
+    if op == "div":
+        return a[0] / _one_plus_square(a[1])
+    if op == "neg":
+        return -a[0]
+    if op == "scale":
+        return c * a[0]
+    if op == "pow":  # node.name says which form: "int", "real" or "base"
+        if node.name == "int":
+            return a[0] ** c
+        if node.name == "real":
+            return _one_plus_square(a[0]) ** c
+        return c ** _ops.tanh(a[0])
+    if op == "powv":
+        return _one_plus_square(a[0]) ** _ops.tanh(a[1])
+    if op == "exp":
+        return _ops.exp(_ops.tanh(a[0]))
+    if op in ("log", "sqrt"):
+        return _ops.FUNCTIONS[op](_one_plus_square(a[0]))
+    if op == "dot":
+        if any(isinstance(x, Value) for x in a):
+            return dot(a[:2], a[2:], c or 0.0)
+        return c + a[0] * a[2] + a[1] * a[3]  # the same order of additions as dot()
+    if op == "sum":
+        if any(isinstance(x, Value) for x in a):
+            return vsum(a)
+        return 0.0 + a[0] + a[1] + a[2]
+    return _ops.FUNCTIONS[op](a[0])
+
+
+def _render(node: _Node, a: Sequence[str]) -> str:
+    """The formula of ``node`` given its operands' (already parenthesized) texts."""
+    op, c = node.op, node.const
+    if op in ("add", "sub", "mul"):
+        return f"{a[0]} {'+' if op == 'add' else '-' if op == 'sub' else '*'} {a[1]}"
+    if op == "div":
+        return f"{a[0]} / (1 + {a[1]}*{a[1]})"
+    if op == "neg":
+        return f"-{a[0]}"
+    if op == "scale":
+        return f"{c!r} * {a[0]}"
+    if op == "pow":
+        if node.name == "int":
+            return f"{a[0]}**{int(c or 0)}"
+        if node.name == "real":
+            return f"(1 + {a[0]}*{a[0]})**{c!r}"
+        return f"{c!r}**tanh({_bare(a[0])})"
+    if op == "powv":
+        return f"(1 + {a[0]}*{a[0]})**tanh({_bare(a[1])})"
+    if op == "exp":
+        return f"exp(tanh({_bare(a[0])}))"
+    if op in ("log", "sqrt"):
+        return f"{op}(1 + {a[0]}*{a[0]})"
+    if op == "dot":
+        return f"dot(({_bare(a[0])}, {_bare(a[1])}), ({_bare(a[2])}, {_bare(a[3])}), {c!r})"
+    if op == "sum":
+        return f"vsum(({_bare(a[0])}, {_bare(a[1])}, {_bare(a[2])}))"
+    return f"{op}({_bare(a[0])})"
+
+
+def _bare(text: str) -> str:
+    """Drop the outer parentheses `_parenthesize` added, inside a function call."""
+    if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        return text[1:-1]
+    return text
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _is_atomic(text: str) -> bool:
+    """A name, a number or a call ``f(...)``: needs no parentheses as an operand."""
+    if text.isidentifier():
+        return True
+    head, paren, rest = text.partition("(")
+    if not (paren and head.isidentifier() and text.endswith(")")):
+        return False
+    depth = 1  # the call's own parenthesis must close at the very end
+    for ch in rest[:-1]:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return False
+    return depth == 1
+
+
+class Expression:
+    """A random formula over named variables, as drawn by `expressions`.
+
+    The formula is a DAG: a subexpression may be used several times, and is
+    then evaluated once and shared in the Value graph. Its ``repr`` names
+    shared subexpressions ``t1``, ``t2``, ... so hypothesis' failure reports
+    read like math::
+
+        Expression(x, y: t1 = sin(x) * y; t1 * tanh(t1))
+
+    Attributes:
+        variables: the variable names, in the order `__call__` takes them.
+        depth: the number of operations on the longest path from a variable.
+        size: the number of operations.
+        ops: the names of the operations used (see `ALL_OPS`).
+    """
+
+    __slots__ = ("variables", "_nodes", "_root")
+
+    def __init__(self, variables: Sequence[str], nodes: Sequence[_Node], root: _Node) -> None:
+        self.variables: tuple[str, ...] = tuple(variables)
+        # The nodes reachable from the root, each after its operands.
+        reachable: set[int] = {id(root)}
+        for node in reversed(nodes):
+            if id(node) in reachable:
+                reachable.update(id(a) for a in node.args)
+        self._nodes = [n for n in nodes if id(n) in reachable]
+        self._root = root
+
+    @property
+    def depth(self) -> int:
+        """Operations on the longest path from a variable to the result."""
+        return self._root.depth
+
+    @property
+    def size(self) -> int:
+        """The number of operations (shared ones counted once)."""
+        return sum(1 for n in self._nodes if n.op != "var")
+
+    @property
+    def ops(self) -> frozenset[str]:
+        """The names of the operations the formula uses."""
+        return frozenset(n.op for n in self._nodes if n.op != "var")
+
+    def _bind(self, given: dict[str, Any], who: str) -> dict[str, Any]:
+        missing = [v for v in self.variables if v not in given]
+        extra = [k for k in given if k not in self.variables]
+        if missing or extra:
+            raise TypeError(
+                f"Expression.{who}: expected values for {', '.join(self.variables)}; "
+                + (f"missing {', '.join(missing)}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"unknown {', '.join(extra)}" if extra else "")
+            )
+        return given
+
+    def _run(self, env: dict[str, Any]) -> Any:
+        results: dict[int, Any] = {}
+        for node in self._nodes:
+            if node.op == "var":
+                results[id(node)] = env[node.name]
+            else:
+                results[id(node)] = _compute(node, [results[id(a)] for a in node.args])
+        return results[id(self._root)]
+
+    def evaluate(self, **values: Value | float) -> Value:
+        """Build the expression's graph on the given variables.
+
+        Args:
+            **values: one Value or real number per variable; numbers become
+                fresh leaf Values.
+
+        Returns:
+            The result as a Value (a variable's own Value when the formula is
+            just that variable).
+
+        Raises:
+            TypeError: a variable is missing or unknown, or a value is neither
+                a Value nor a real number.
+        """
+        env = {
+            k: v if isinstance(v, Value) else Value(v, k)
+            for k, v in self._bind(values, "evaluate").items()
+        }
+        out = self._run(env)
+        return out if isinstance(out, Value) else Value(out)
+
+    def __call__(self, *args: Value | float) -> Value:
+        """Evaluate with the variables given by position, in `variables` order.
+
+        This makes an expression a function of Values, ready for `gradcheck`,
+        `autograd_mini.grad` and `autograd_mini.hessian`.
+        """
+        if len(args) != len(self.variables):
+            raise TypeError(
+                f"Expression: takes {len(self.variables)} argument(s) "
+                f"({', '.join(self.variables)}), got {len(args)}"
+            )
+        return self.evaluate(**dict(zip(self.variables, args)))
+
+    def value(self, **values: float) -> float:
+        """The expression's value computed on plain floats, with no graph at all.
+
+        The same formula as `evaluate`, run through the primitives' float
+        forwards: a reference for finite differences that is independent of
+        `Value`'s operators.
+        """
+        env = {}
+        for k, v in self._bind(values, "value").items():
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(
+                    f"Expression.value: {k} must be a real number, got {type(v).__name__} {v!r}"
+                )
+            env[k] = float(v)
+        return float(self._run(env))
+
+    @property
+    def formula(self) -> str:
+        """The formula as text, shared subexpressions written once as ``tK = ...``."""
+        uses: dict[int, int] = {}
+        for node in self._nodes:
+            for a in node.args:
+                uses[id(a)] = uses.get(id(a), 0) + 1
+        text: dict[int, str] = {}
+        bindings: list[str] = []
+        for node in self._nodes:
+            if node.op == "var":
+                text[id(node)] = node.name
+                continue
+            operands = [t if _is_atomic(t) else f"({t})" for t in (text[id(a)] for a in node.args)]
+            body = _render(node, operands)
+            if uses.get(id(node), 0) > 1 and node is not self._root:
+                name = f"t{len(bindings) + 1}"
+                bindings.append(f"{name} = {body}")
+                text[id(node)] = name
+            else:
+                text[id(node)] = body
+        return "; ".join([*bindings, text[id(self._root)]])
+
+    def __str__(self) -> str:
+        return self.formula
+
+    def __repr__(self) -> str:
+        return f"Expression({', '.join(self.variables)}: {self.formula})"
+
+
+# --------------------------------------------------------------------------- strategies
+
+
+def _hypothesis(who: str) -> Any:
+    """Import hypothesis on first use, or explain how to install it."""
+    try:
+        import hypothesis
+        import hypothesis.strategies
+    except ImportError as exc:
+        raise ImportError(
+            f"autograd_mini.testing.{who} needs the optional hypothesis package: "
+            f"{_INSTALL_HINT}"
+        ) from exc
+    return hypothesis
+
+
+def _check_bound(v: object, name: str, who: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{who}: {name} must be a real number, got {type(v).__name__} {v!r}")
+    x = float(v)
+    if not math.isfinite(x):
+        raise ValueError(f"{who}: {name} must be finite, got {x!r}")
+    return x
+
+
+def values(min_value: float = -10.0, max_value: float = 10.0) -> SearchStrategy[float]:
+    """A hypothesis strategy for finite floats in ``[min_value, max_value]``.
+
+    No NaN, no infinities, bounds included. Use it for the numbers you feed
+    to functions of Values.
+
+    Args:
+        min_value: the smallest value drawn (finite).
+        max_value: the largest value drawn (finite, >= ``min_value``).
+
+    Raises:
+        ImportError: hypothesis is not installed.
+        TypeError: a bound is not a real number.
+        ValueError: a bound is not finite, or ``min_value > max_value``.
+    """
+    lo = _check_bound(min_value, "min_value", "values")
+    hi = _check_bound(max_value, "max_value", "values")
+    if lo > hi:
+        raise ValueError(f"values: min_value {lo!r} is greater than max_value {hi!r}")
+    st = _hypothesis("values").strategies
+    return st.floats(  # type: ignore[no-any-return]
+        min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False
+    )
+
+
+def expressions(
+    variables: Sequence[str] = ("x", "y"),
+    ops: Collection[str] | None = None,
+    max_depth: int = 4,
+    max_size: int = 10,
+) -> SearchStrategy[Expression]:
+    """A hypothesis strategy for random `Expression` DAGs over the engine's primitives.
+
+    Each drawn expression is built step by step: every step applies one
+    operation to operands picked from the variables and the subexpressions
+    built so far, so subexpressions are often shared (a DAG, not only a
+    tree). Inputs are kept in each operation's domain for any real variable
+    values: ``log`` and ``sqrt`` see ``1 + a*a``, division is by ``1 + b*b``,
+    ``exp`` sees ``tanh(a)``, non-integer powers have base ``1 + a*a`` (see
+    `ALL_OPS` and the docs for the full list). Hypothesis shrinks failures
+    towards fewer operations and towards the variables themselves.
+
+    Values can still grow large through repeated ``mul`` and ``pow`` (``x**3``
+    three times is ``x**27``): keep variable ranges and ``max_depth`` modest
+    for finite-difference checks.
+
+    Args:
+        variables: the variable names (distinct Python identifiers).
+        ops: the operation names to draw from; default `SMOOTH_OPS`. Add
+            ``"relu"`` and ``"abs"`` (or use `ALL_OPS`) for properties that
+            do not rely on smoothness.
+        max_depth: the largest number of operations on a path from a variable
+            to the result; 0 draws a bare variable.
+        max_size: the largest number of operations built (>= 1).
+
+    Raises:
+        ImportError: hypothesis is not installed.
+        TypeError: an argument has the wrong type.
+        ValueError: an unknown operation, an empty or duplicated variable
+            list, or a negative ``max_depth``.
+    """
+    who = "expressions"
+    if isinstance(variables, str) or not isinstance(variables, Sequence):
+        raise TypeError(
+            f"{who}: variables must be a sequence of names such as ('x', 'y'), got {variables!r}"
+        )
+    names = tuple(variables)
+    for v in names:
+        if not isinstance(v, str):
+            raise TypeError(f"{who}: variable names must be str, got {type(v).__name__} {v!r}")
+        if not v.isidentifier() or keyword.iskeyword(v) or v in _ops.FUNCTIONS:
+            raise ValueError(f"{who}: {v!r} is not usable as a variable name")
+    if not names:
+        raise ValueError(f"{who}: give at least one variable")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{who}: variable names must be distinct, got {names!r}")
+    if ops is None:
+        chosen = SMOOTH_OPS
+    else:
+        if isinstance(ops, str) or not isinstance(ops, Collection):
+            raise TypeError(f"{who}: ops must be a collection of operation names, got {ops!r}")
+        chosen = tuple(ops)
+        unknown = [o for o in chosen if o not in _OPS]
+        if unknown:
+            raise ValueError(
+                f"{who}: unknown operation(s) {unknown!r}; choose from {', '.join(ALL_OPS)}"
+            )
+        if not chosen:
+            raise ValueError(f"{who}: ops must name at least one operation")
+    sizes: tuple[tuple[str, object], ...] = (("max_depth", max_depth), ("max_size", max_size))
+    for label, size in sizes:
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"{who}: {label} must be an int, got {type(size).__name__} {size!r}")
+    if max_depth < 0:
+        raise ValueError(f"{who}: max_depth must be >= 0, got {max_depth!r}")
+    if max_size < 1:
+        raise ValueError(f"{who}: max_size must be >= 1, got {max_size!r}")
+
+    st = _hypothesis(who).strategies
+    leaves = [_Node("var", name=v) for v in names]
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def build(draw: Callable[[Any], Any]) -> Expression:
+        pool = list(leaves)
+        if max_depth == 0:
+            root = draw(st.sampled_from(leaves))
+            return Expression(names, [root], root)
+        steps = draw(st.integers(min_value=1, max_value=max_size))
+        for _ in range(steps):
+            op = draw(st.sampled_from(chosen))
+            spec = _OPS[op]
+            usable = [n for n in pool if n.depth < max_depth]
+            args = tuple(draw(st.sampled_from(usable)) for _ in range(spec.arity))
+            const: float | None = None
+            form = ""
+            if op == "scale":
+                const = draw(st.sampled_from(_SCALES))
+            elif op == "pow":
+                form, const = draw(st.sampled_from(_POW_FORMS))
+            elif op == "dot":
+                const = draw(st.sampled_from(_BIASES))
+            pool.append(_Node(op, args, const, form))
+        return Expression(names, pool, pool[-1])
+
+    return build()  # type: ignore[no-any-return]
+
+
+PROFILE = "autograd_mini"
+"""The name `register_profile` registers by default."""
+
+
+def register_profile(name: str = PROFILE, *, load: bool = False, **overrides: Any) -> str:
+    """Register a hypothesis settings profile suited to gradient property tests.
+
+    The profile has no deadline (building and differentiating a graph takes
+    a variable amount of time, and the first call of a test pays for imports),
+    100 examples, and does not fail the ``too_slow`` health check, since
+    composite strategies such as `expressions` make several draws per example.
+
+    Use it from ``conftest.py``::
+
+        from hypothesis import settings
+        from autograd_mini.testing import register_profile
+
+        register_profile()                 # registers "autograd_mini"
+        settings.load_profile("autograd_mini")
+
+    Args:
+        name: the profile's name.
+        load: also make it the active profile.
+        **overrides: any other `hypothesis.settings` arguments (for example
+            ``max_examples=1000`` or ``derandomize=True``), which take precedence.
+
+    Returns:
+        The profile's name.
+
+    Raises:
+        ImportError: hypothesis is not installed.
+        TypeError: ``name`` is not a non-empty str.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"register_profile: name must be a non-empty str, got {name!r}")
+    hypothesis = _hypothesis("register_profile")
+    options: dict[str, Any] = {
+        "max_examples": 100,
+        "deadline": None,
+        "suppress_health_check": [hypothesis.HealthCheck.too_slow],
+    }
+    options.update(overrides)
+    hypothesis.settings.register_profile(name, **options)
+    if load:
+        hypothesis.settings.load_profile(name)
+    return name
