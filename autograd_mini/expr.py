@@ -1,0 +1,478 @@
+"""A safe parser for arithmetic expressions over named variables.
+
+``parse_expression("tanh(w*x + b)")`` reads an expression written in Python
+syntax and checks it against an allow-list: numbers, variable names,
+``+ - * / **``, unary ``-`` and ``+``, and calls (with one positional
+argument) to the engine's functions, `autograd_mini.ops.FUNCTIONS`
+(``relu tanh sigmoid exp log sqrt sin cos abs``). The text is parsed with
+`ast` and then walked by this module; it is never given to ``eval``,
+``exec`` or ``compile``. Anything else raises `ExpressionError`, which
+records the column of the offending part and shows it with a caret::
+
+    >>> parse_expression("x.real + 1")
+    Traceback (most recent call last):
+    ...
+    ExpressionError: attribute access is not allowed
+      x.real + 1
+      ^^^^^^
+
+`Expression.evaluate` computes the expression on Values (recording a graph
+that `Value.backward` and `autograd_mini.draw_graph` can use) or on floats.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+from typing import Union, cast
+
+from autograd_mini import ops
+from autograd_mini.engine import Value
+
+__all__ = [
+    "Expression",
+    "ExpressionError",
+    "parse_expression",
+    "MAX_LENGTH",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+]
+
+MAX_LENGTH = 10_000
+"""Longest accepted expression, in characters."""
+MAX_DEPTH = 100
+"""Deepest accepted nesting of operations and calls."""
+MAX_EXPONENT = 100.0
+"""Largest accepted absolute value of a constant exponent (``x ** 100``)."""
+
+Number = Union[Value, float]  # noqa: UP007 - a runtime alias, kept explicit for readers
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = {ast.USub: "-", ast.UAdd: "+"}
+_FORBIDDEN_OPERATORS = {
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
+_FORBIDDEN_NODES = {
+    "Attribute": "attribute access is not allowed",
+    "Subscript": "subscripts (indexing) are not allowed",
+    "Slice": "slices are not allowed",
+    "Lambda": "lambdas are not allowed",
+    "ListComp": "comprehensions are not allowed",
+    "SetComp": "comprehensions are not allowed",
+    "DictComp": "comprehensions are not allowed",
+    "GeneratorExp": "generator expressions are not allowed",
+    "Compare": "comparisons are not allowed",
+    "BoolOp": "'and' and 'or' are not allowed",
+    "IfExp": "conditional expressions (x if c else y) are not allowed",
+    "NamedExpr": "assignment expressions (:=) are not allowed",
+    "Tuple": "tuples are not allowed",
+    "List": "lists are not allowed",
+    "Set": "sets are not allowed",
+    "Dict": "dicts are not allowed",
+    "JoinedStr": "f-strings are not allowed",
+    "Starred": "starred expressions are not allowed",
+    "Await": "await is not allowed",
+    "Yield": "yield is not allowed",
+    "YieldFrom": "yield is not allowed",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression is not allowed, not valid, or cannot be evaluated.
+
+    ``str(error)`` is the message followed by the offending line of the
+    expression with a caret under the offending part.
+
+    Attributes:
+        message: the reason, without the caret display.
+        text: the expression (``""`` when there is none).
+        col_offset: 0-based column (in characters) of the offending part
+            within its line, or ``None`` when no single place is at fault.
+        lineno: 1-based line of the offending part.
+        length: number of characters underlined (at least 1).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        text: str = "",
+        col_offset: int | None = None,
+        *,
+        lineno: int = 1,
+        length: int = 1,
+    ) -> None:
+        self.message = message
+        self.text = text
+        self.col_offset = col_offset
+        self.lineno = lineno
+        self.length = max(1, length)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.col_offset is None or not self.text:
+            return self.message
+        lines = self.text.splitlines() or [""]
+        line = lines[min(max(self.lineno, 1), len(lines)) - 1]
+        col = min(max(self.col_offset, 0), len(line))
+        width = max(1, min(self.length, len(line) - col))
+        return f"{self.message}\n  {line}\n  {' ' * col}{'^' * width}"
+
+
+def _columns(text: str, node: ast.AST) -> tuple[int, int, int]:
+    """(lineno, character column, underline length) of ``node`` in ``text``.
+
+    `ast` reports UTF-8 byte offsets; the caret needs character offsets.
+    """
+    lineno: int = getattr(node, "lineno", 1)
+    byte_col: int = getattr(node, "col_offset", 0)
+    lines = text.splitlines() or [""]
+    line = lines[min(lineno, len(lines)) - 1].encode("utf-8")
+    col = len(line[:byte_col].decode("utf-8", "replace"))
+    end_lineno = getattr(node, "end_lineno", None)
+    end_byte = getattr(node, "end_col_offset", None)
+    if end_lineno == lineno and end_byte is not None:
+        length = len(line[:end_byte].decode("utf-8", "replace")) - col
+    else:
+        length = len(line) - col
+    return lineno, col, max(1, length)
+
+
+class Expression:
+    """A parsed, checked expression; create it with `parse_expression`.
+
+    Attributes:
+        text: the expression as written, without surrounding whitespace.
+        variables: the variable names, in order of first appearance.
+    """
+
+    __slots__ = ("text", "variables", "_tree")
+
+    text: str
+    variables: tuple[str, ...]
+
+    def __init__(self, text: str, tree: ast.expr, variables: tuple[str, ...]) -> None:
+        self.text = text
+        self.variables = variables
+        self._tree = tree
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    def _error(self, message: str, node: ast.AST) -> ExpressionError:
+        lineno, col, length = _columns(self.text, node)
+        return ExpressionError(message, self.text, col, lineno=lineno, length=length)
+
+    def evaluate(self, values: Mapping[str, Value | float]) -> Value | float:
+        """Compute the expression with ``values`` for its variables.
+
+        With Values among the inputs the result is a Value whose graph
+        records every operation, ready for ``backward()``; a variable used
+        twice is the same Value both times (``x * x`` has two edges from
+        ``x``). With only numbers the result is a float.
+
+        Args:
+            values: a value for every name in ``variables`` (extra names are
+                ignored), each a `Value` or a real number.
+
+        Returns:
+            The expression's value, a `Value` or a float.
+
+        Raises:
+            TypeError: a value is neither a Value nor a real number.
+            ExpressionError: a variable has no value, or an operation fails for
+                these values (``log`` of a negative number, division by zero,
+                overflow); the message points at the failing part and the
+                engine's error is chained as ``__cause__``.
+        """
+        if not isinstance(values, Mapping):
+            raise TypeError(
+                f"evaluate: values must be a mapping of names to numbers, "
+                f"got {type(values).__name__}"
+            )
+        env: dict[str, Number] = {}
+        for name in self.variables:
+            if name not in values:
+                continue
+            v = values[name]
+            if isinstance(v, Value):
+                env[name] = v
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                env[name] = float(v)
+            else:
+                raise TypeError(
+                    f"evaluate: the value of {name!r} must be a Value or a real number, "
+                    f"got {type(v).__name__} {v!r}"
+                )
+        return self._eval(self._tree, env)
+
+    def _eval(self, node: ast.expr, env: dict[str, Number]) -> Number:
+        # The tree was checked by parse_expression: only the node types below
+        # occur, and it is at most MAX_DEPTH deep, so recursion is safe here.
+        if isinstance(node, ast.Constant):
+            return float(cast(float, node.value))  # checked: an int or a float
+        if isinstance(node, ast.Name):
+            if node.id not in env:
+                raise self._error(f"the variable {node.id!r} has no value", node)
+            return env[node.id]
+        try:
+            if isinstance(node, ast.UnaryOp):
+                operand = self._eval(node.operand, env)
+                return -operand if isinstance(node.op, ast.USub) else operand
+            if isinstance(node, ast.BinOp):
+                left = self._eval(node.left, env)
+                right = self._eval(node.right, env)
+                return _binary(node.op, left, right)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                arg = self._eval(node.args[0], env)
+                result: Number = ops.FUNCTIONS[node.func.id](arg)
+                return result
+        except (ArithmeticError, ValueError) as exc:
+            if isinstance(exc, ExpressionError):
+                raise
+            raise self._error(f"cannot evaluate: {exc}", node) from exc
+        raise self._error(f"unexpected {type(node).__name__}", node)  # pragma: no cover
+
+
+def _binary(op: ast.operator, left: Number, right: Number) -> Number:
+    if isinstance(op, ast.Pow):
+        result: Number = ops.POW(left, right)  # real-valued, with typed domain errors
+        return result
+    if isinstance(op, ast.Div):
+        if isinstance(left, Value) or isinstance(right, Value):
+            return left / right
+        result = ops.DIV(left, right)
+        return result
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    return left * right
+
+
+class _Checker:
+    """Walks a parsed tree iteratively and rejects anything not on the allow-list."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.first_use: dict[str, tuple[int, int]] = {}
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variable names in order of first appearance in the text."""
+        return tuple(sorted(self.first_use, key=self.first_use.__getitem__))
+
+    def error(self, message: str, node: ast.AST) -> ExpressionError:
+        lineno, col, length = _columns(self.text, node)
+        return ExpressionError(message, self.text, col, lineno=lineno, length=length)
+
+    def check(self, tree: ast.expr) -> None:
+        stack: list[tuple[ast.AST, int, bool]] = [(tree, 1, False)]
+        while stack:
+            node, depth, in_exponent = stack.pop()
+            if depth > MAX_DEPTH:
+                raise self.error(
+                    f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", node
+                )
+            for child, child_in_exponent in self.children(node, in_exponent):
+                stack.append((child, depth + 1, child_in_exponent))
+
+    def children(self, node: ast.AST, in_exponent: bool) -> list[tuple[ast.AST, bool]]:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self.error(f"only numbers are allowed as constants, not {value!r}", node)
+            try:
+                number = float(value)
+            except OverflowError:
+                raise self.error("this number is too large for a float", node) from None
+            if not math.isfinite(number):
+                raise self.error("this number is too large for a float", node)
+            return []
+        if isinstance(node, ast.Name):
+            if node.id in ops.FUNCTIONS:
+                raise self.error(
+                    f"{node.id!r} is a function: call it, e.g. {node.id}(x)", node
+                )
+            place = (node.lineno, node.col_offset)
+            if node.id not in self.first_use or place < self.first_use[node.id]:
+                self.first_use[node.id] = place
+            return []
+        if isinstance(node, ast.UnaryOp):
+            if type(node.op) not in _UNARY:
+                raise self.error(self.operator_message(node.op), node)
+            return [(node.operand, in_exponent)]
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise self.error(self.operator_message(node.op), node)
+            if isinstance(node.op, ast.Pow):
+                if in_exponent:
+                    raise self.error(
+                        "powers inside an exponent (power towers such as x**y**z) "
+                        "are not allowed", node
+                    )
+                self.check_exponent(node)
+                return [(node.left, in_exponent), (node.right, True)]
+            return [(node.left, in_exponent), (node.right, in_exponent)]
+        if isinstance(node, ast.Call):
+            return [(self.check_call(node), in_exponent)]
+        kind = type(node).__name__
+        raise self.error(_FORBIDDEN_NODES.get(kind, f"{kind} is not allowed"), node)
+
+    def operator_message(self, op: ast.AST) -> str:
+        symbol = _FORBIDDEN_OPERATORS.get(type(op), type(op).__name__)
+        return (
+            f"the operator {symbol!r} is not allowed "
+            "(allowed: + - * / ** and unary - +)"
+        )
+
+    def check_call(self, node: ast.Call) -> ast.expr:
+        allowed = ", ".join(ops.FUNCTIONS)
+        func = node.func
+        if not isinstance(func, ast.Name):
+            if isinstance(func, ast.Attribute):
+                raise self.error("attribute access is not allowed", func)
+            raise self.error(f"only these functions can be called: {allowed}", func)
+        if func.id not in ops.FUNCTIONS:
+            raise self.error(
+                f"unknown function {func.id!r}; the functions are: {allowed}", func
+            )
+        if node.keywords:
+            raise self.error(
+                f"{func.id}() takes no keyword arguments", node.keywords[0]
+            )
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error("starred arguments are not allowed", arg)
+        if len(node.args) != 1:
+            raise self.error(
+                f"{func.id}() takes exactly one argument, got {len(node.args)}", node
+            )
+        return node.args[0]
+
+    def check_exponent(self, node: ast.BinOp) -> None:
+        exponent = _fold_constant(node.right)
+        if exponent is None:
+            return
+        if not math.isfinite(exponent) or abs(exponent) > MAX_EXPONENT:
+            raise self.error(
+                f"the exponent {exponent:g} is too large (at most {MAX_EXPONENT:g} in "
+                "absolute value)", node.right
+            )
+
+
+def _fold_constant(node: ast.AST) -> float | None:
+    """The value of a variable-free exponent made of numbers, unary signs and
+    + - * /, or ``None`` when it involves variables, calls or anything else.
+
+    Iterative and float-only (never Python ints), so it cannot blow up.
+    """
+    # Post-order evaluation with an explicit stack.
+    results: list[float] = []
+    stack: list[tuple[ast.AST, bool]] = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if isinstance(current, ast.Constant):
+            value = current.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return None
+            try:
+                results.append(float(value))
+            except OverflowError:
+                return math.inf
+        elif isinstance(current, ast.UnaryOp) and type(current.op) in _UNARY:
+            if not expanded:
+                stack.append((current, True))
+                stack.append((current.operand, False))
+            elif isinstance(current.op, ast.USub):
+                results[-1] = -results[-1]
+        elif isinstance(current, ast.BinOp) and type(current.op) in _BINARY and not isinstance(
+            current.op, ast.Pow
+        ):
+            if not expanded:
+                stack.append((current, True))
+                stack.append((current.right, False))
+                stack.append((current.left, False))
+            else:
+                right = results.pop()
+                left = results.pop()
+                try:
+                    results.append(float(_binary(current.op, left, right)))
+                except (ArithmeticError, ValueError):
+                    return None  # e.g. 1/0: evaluation reports it with its place
+        else:
+            return None
+    return results[0]
+
+
+def parse_expression(text: str) -> Expression:
+    """Parse and check an expression over named variables.
+
+    Allowed: numbers (``2``, ``0.5``, ``1e-3``), variable names, ``+ - * /
+    **``, unary ``-`` and ``+``, parentheses, and calls with one positional
+    argument to ``relu tanh sigmoid exp log sqrt sin cos abs``. Not allowed:
+    everything else, including attribute access, subscripts, other calls,
+    keyword arguments, lambdas, comprehensions, comparisons, strings, powers
+    of powers (``x**y**z``), constant exponents larger than `MAX_EXPONENT`,
+    nesting deeper than `MAX_DEPTH` and text longer than `MAX_LENGTH`.
+    The function names cannot be used as variable names.
+
+    Args:
+        text: the expression, in Python syntax, e.g. ``"tanh(w*x + b)"``.
+
+    Returns:
+        The checked `Expression`.
+
+    Raises:
+        TypeError: ``text`` is not a str.
+        ExpressionError: the text is empty, is not valid syntax, or uses
+            something outside the allow-list; ``col_offset`` is the column of
+            the offending part and ``str(error)`` shows it with a caret.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_expression: expected a str, got {type(text).__name__} {text!r}")
+    if not text.strip():
+        raise ExpressionError("the expression is empty", text, None)
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is too long ({len(text)} characters; at most {MAX_LENGTH})",
+            text,
+            None,
+        )
+    if "\x00" in text:
+        col = text.index("\x00")
+        raise ExpressionError("the expression contains a NUL character", text, col)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        # Positions refer to the stripped text that was parsed; Python gives
+        # 1-based character offsets, and 0 when the text ended too early.
+        stripped = text.strip()
+        lineno = exc.lineno or 1
+        lines = stripped.splitlines() or [""]
+        line = lines[min(max(lineno, 1), len(lines)) - 1]
+        col = exc.offset - 1 if exc.offset else len(line)
+        end = getattr(exc, "end_offset", None)
+        length = end - 1 - col if end and getattr(exc, "end_lineno", lineno) == lineno else 1
+        raise ExpressionError(
+            f"invalid syntax: {exc.msg}", stripped, col, lineno=lineno, length=length
+        ) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(
+            f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", text, None
+        ) from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
+        raise ExpressionError(f"invalid expression: {exc}", text, None) from None
+    stripped = text.strip()
+    checker = _Checker(stripped)
+    checker.check(tree.body)
+    return Expression(stripped, tree.body, tuple(checker.variables))
