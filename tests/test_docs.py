@@ -1,0 +1,229 @@
+"""The documentation's promises, checked.
+
+* Every page in the MkDocs nav exists, and every page under ``docs/`` is in the nav.
+* Every ```python block of the README and of the pages listed in ``EXECUTED_PAGES`` runs.
+  The blocks of one page share a namespace, in order, like a reader's session.
+* Where a ``print(...)`` line ends with a comment, the comment is the printed line: the
+  block's output must equal those comments, line by line. Comment-only lines that
+  follow a block's last statement (``# TypeError``) are expected output too.
+* ``mkdocs.yml`` wires up what the pages rely on (snippets for the changelog,
+  arithmatex for formulas, mkdocstrings for the API reference).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import tokenize
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+# Pages whose Python blocks this file runs (the pages written with this test in mind).
+EXECUTED_PAGES = [
+    "README.md",
+    "docs/index.md",
+    "docs/quickstart.md",
+    "docs/micrograd.md",
+]
+
+FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def python_blocks(text: str) -> list[str]:
+    """The bodies of the ```python fenced blocks of a Markdown text, in order."""
+    return [m.group(1) for m in FENCE.finditer(text)]
+
+
+def expected_output(code: str) -> list[str] | None:
+    """The output a block promises through its comments, or None if it promises none.
+
+    A comment at the end of a line that starts with ``print(`` is one printed line;
+    comment lines after the last line of code are printed lines as well.
+    """
+    lines = code.splitlines()
+    comments: dict[int, str] = {}
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string[1:].strip()
+    expected: list[str] = []
+    promised = False
+    code_lines = [i for i, line in enumerate(lines, 1) if line.strip()[:1] not in ("", "#")]
+    last_code = max(code_lines, default=0)
+    for number, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if stripped.startswith("print(") and number in comments and not stripped.startswith("#"):
+            expected.append(comments[number])
+            promised = True
+        elif number > last_code and stripped.startswith("#"):
+            expected.append(stripped[1:].strip())
+            promised = True
+    return expected if promised else None
+
+
+def run_block(code: str, namespace: dict[str, Any]) -> list[str]:
+    """Execute ``code`` in ``namespace`` and return its printed lines."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<docs block>", "exec"), namespace)
+    return out.getvalue().splitlines()
+
+
+def nav_pages(nav: Any) -> list[str]:
+    """All the page paths of a MkDocs nav structure, depth first."""
+    if isinstance(nav, str):
+        return [] if "://" in nav else [nav]
+    if isinstance(nav, list):
+        return [p for item in nav for p in nav_pages(item)]
+    if isinstance(nav, dict):
+        return [p for value in nav.values() for p in nav_pages(value)]
+    return []
+
+
+def load_mkdocs_config() -> dict[str, Any]:
+    yaml = pytest.importorskip("yaml")
+
+    class Loader(yaml.SafeLoader):  # type: ignore[name-defined,misc]
+        pass
+
+    # mkdocs.yml uses the `!relative` tag of MkDocs; read it as a plain string.
+    Loader.add_constructor("!relative", lambda loader, node: loader.construct_scalar(node))
+    Loader.add_multi_constructor(
+        "tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix
+    )
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as fh:
+        config: dict[str, Any] = yaml.load(fh, Loader=Loader)
+    return config
+
+
+# --------------------------------------------------------------------------- the helpers themselves
+
+
+def test_expected_output_reads_print_comments_and_trailing_comments() -> None:
+    code = 'x = 1\nprint(x)  # 1\nprint("a#b")  # a#b\nfor i in []:\n    pass\n# done\n'
+    assert expected_output(code) == ["1", "a#b", "done"]
+    assert expected_output("x = 1  # not output\nprint(x)\n") is None
+
+
+def test_python_blocks_finds_only_python_fences() -> None:
+    text = "```bash\nls\n```\n\n```python\nprint(1)\n```\n\n```python title=\"t\"\nx = 2\n```\n"
+    assert python_blocks(text) == ["print(1)\n", "x = 2\n"]
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+@pytest.mark.parametrize("page", EXECUTED_PAGES)
+def test_python_blocks_run_and_print_what_they_say(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = ROOT / page
+    if not path.exists():
+        pytest.fail(f"{page} is listed in EXECUTED_PAGES but does not exist")
+    blocks = python_blocks(path.read_text(encoding="utf-8"))
+    assert blocks, f"{page} has no ```python block"
+    monkeypatch.chdir(tmp_path)  # blocks that write files (graphs) write them here
+    monkeypatch.setenv("AUTOGRAD_MINI_EXAMPLE_FAST", "1")
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    for number, code in enumerate(blocks, 1):
+        if re.search(r"^\s*(from|import) micrograd\b", code, re.MULTILINE):
+            # The comparisons with micrograd run where micrograd is installed (.[dev]).
+            pytest.importorskip("micrograd")
+            block_namespace: dict[str, Any] = {"__name__": "__docs__"}
+        else:
+            block_namespace = namespace
+        printed = run_block(code, block_namespace)
+        expected = expected_output(code)
+        if expected is not None:
+            assert printed == expected, f"{page}, python block {number}:\n{code}"
+
+
+def test_every_nav_page_exists_and_every_page_is_in_the_nav() -> None:
+    config = load_mkdocs_config()
+    pages = nav_pages(config["nav"])
+    assert pages[0] == "index.md"
+    missing = [p for p in pages if not (DOCS / p).is_file()]
+    assert not missing, f"nav pages missing from docs/: {missing}"
+    on_disk = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
+    assert on_disk - set(pages) == set(), "pages in docs/ that the nav leaves out"
+    assert len(pages) == len(set(pages)), "a page appears twice in the nav"
+
+
+def test_mkdocs_config_enables_what_the_pages_use() -> None:
+    config = load_mkdocs_config()
+    assert config["theme"]["name"] == "material"
+    extensions: dict[str, Any] = {}
+    for item in config["markdown_extensions"]:
+        if isinstance(item, dict):
+            extensions.update(item)
+        else:
+            extensions[item] = {}
+    assert extensions["pymdownx.arithmatex"]["generic"] is True
+    assert any("mathjax" in js for js in config["extra_javascript"])
+    assert "pymdownx.superfences" in extensions
+    assert "admonition" in extensions
+    assert "pymdownx.snippets" in extensions
+    plugins = {next(iter(p)) if isinstance(p, dict) else p: p for p in config["plugins"]}
+    python = plugins["mkdocstrings"]["mkdocstrings"]["handlers"]["python"]
+    assert python["paths"] == ["."]
+    assert python["options"]["docstring_style"] == "google"
+
+
+def test_changelog_page_includes_the_changelog_file() -> None:
+    page = (DOCS / "changelog.md").read_text(encoding="utf-8")
+    assert '--8<-- "CHANGELOG.md"' in page
+    # Nothing else: the page is the file, so the two cannot drift apart.
+    assert page.strip() == '--8<-- "CHANGELOG.md"'
+    assert (ROOT / "CHANGELOG.md").is_file()
+
+
+def test_api_pages_name_existing_modules_and_members() -> None:
+    import importlib
+
+    directive = re.compile(r"^::: ([\w.]+)\s*$", re.MULTILINE)
+    member_line = re.compile(r"^\s+- (\w+)\s*$", re.MULTILINE)
+    api_pages = sorted((DOCS / "api").glob("*.md"))
+    assert api_pages
+    for page in api_pages:
+        text = page.read_text(encoding="utf-8")
+        modules = directive.findall(text)
+        assert modules, f"{page.name} renders no module"
+        for name in modules:
+            module = importlib.import_module(name)
+            for member in member_line.findall(text):
+                assert hasattr(module, member), f"{page.name}: {name}.{member} does not exist"
+
+
+# --------------------------------------------------------------------------- the README
+
+
+def test_readme_keeps_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```bash\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
+    commands = [line.strip() for block in blocks for line in block.splitlines()]
+    assert "bash scripts/demo.sh" in commands
+    assert "bash scripts/test.sh" in commands
+
+
+def test_readme_local_links_and_images_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme)
+    local = [t.split("#")[0] for t in targets if "://" not in t and not t.startswith("#")]
+    assert local, "the README links into the docs"
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, f"README links to missing files: {missing}"
+
+
+def test_readme_example_is_the_first_python_block() -> None:
+    # The block run by test_python_blocks_run_and_print_what_they_say[README.md] must
+    # promise output, or it would only be checked for not crashing.
+    blocks = python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert blocks and expected_output(blocks[0])
