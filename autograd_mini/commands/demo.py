@@ -83,10 +83,6 @@ def _step_count(text: str) -> int:
     return value
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows each option's default and keeps the description's line breaks."""
-
-
 _DESCRIPTION = """\
 Train the two-node network of the backprop lesson on one example and check the
 engine's gradients against the hand-derived formulas, step by step:
@@ -115,31 +111,32 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "demo",
         help="the two-node backprop lesson: engine gradients vs hand formulas",
         description=_DESCRIPTION,
-        formatter_class=_HelpFormatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     d = DEFAULTS
     example = parser.add_argument_group("the training example")
     example.add_argument("--x", type=_finite_float, default=d["x"], metavar="X",
-                         help="the input x")
+                         help="the input x (default: %(default)s)")
     example.add_argument("--y", type=_finite_float, default=d["y"], metavar="Y",
-                         help="the target y (in [0, 1] for --cost cross_entropy)")
+                         help="the target y, in [0, 1] for --cost cross_entropy "
+                         "(default: %(default)s)")
     params = parser.add_argument_group("initial parameters")
     params.add_argument("--w1", type=_finite_float, default=d["w1"], metavar="W1",
-                        help="weight of the hidden node")
+                        help="weight of the hidden node (default: %(default)s)")
     params.add_argument("--b1", type=_finite_float, default=d["b1"], metavar="B1",
-                        help="bias of the hidden node")
+                        help="bias of the hidden node (default: %(default)s)")
     params.add_argument("--w2", type=_finite_float, default=d["w2"], metavar="W2",
-                        help="weight of the output node")
+                        help="weight of the output node (default: %(default)s)")
     params.add_argument("--b2", type=_finite_float, default=d["b2"], metavar="B2",
-                        help="bias of the output node")
+                        help="bias of the output node (default: %(default)s)")
     training = parser.add_argument_group("training")
     training.add_argument("--cost", choices=COSTS, default=d["cost"],
                           help="squared: J = ½(ŷ − y)²; cross_entropy: "
-                          "J = −[y log ŷ + (1 − y) log(1 − ŷ)]")
+                          "J = −[y log ŷ + (1 − y) log(1 − ŷ)] (default: %(default)s)")
     training.add_argument("--lr", type=_positive_float, default=d["lr"], metavar="LR",
-                          help="learning rate of gradient descent (> 0)")
+                          help="learning rate of gradient descent, > 0 (default: %(default)s)")
     training.add_argument("--steps", type=_step_count, default=d["steps"], metavar="N",
-                          help=f"number of gradient-descent steps (1 to {MAX_STEPS})")
+                          help=f"gradient-descent steps, 1 to {MAX_STEPS} (default: %(default)s)")
     parser.add_argument("--graph", metavar="FILE", default=None,
                         help="also write the first step's computation graph of J to FILE; "
                         "the format comes from the extension: "

@@ -1,0 +1,232 @@
+"""``autograd-mini demo``: the agreement table, the cost going down, arguments and --graph.
+
+The printed numbers are checked against finite differences of the cost written
+out here with `math`, not against the code that printed them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_mini.cli import main
+from autograd_mini.commands.demo import DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROW = re.compile(
+    r"^\s+(delta2 = dJ/dz2|delta1 = dJ/dz1|dJ/d[wb][12])\s+(\S+)\s+(\S+)\s+(\S+)\s*$"
+)
+COST_LINE = re.compile(r"^\s+(start|step \d+)\s+J = (\S+)")
+
+
+def run_cli(argv: list[str]) -> int:
+    """`main(argv)`, with argparse's SystemExit turned into the exit code."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def cost(p: list[float], x: float, y: float, kind: str) -> float:
+    w1, b1, w2, b2 = p
+    y_hat = sigmoid(w2 * sigmoid(w1 * x + b1) + b2)
+    if kind == "squared":
+        return 0.5 * (y_hat - y) ** 2
+    return -(y * math.log(y_hat) + (1 - y) * math.log(1 - y_hat))
+
+
+def numeric_gradients(p: list[float], x: float, y: float, kind: str) -> dict[str, float]:
+    """dJ/dparameter by central differences, and the deltas dJ/dz by the same means."""
+    h = 1e-6
+    out = {}
+    for i, name in enumerate(["dJ/dw1", "dJ/db1", "dJ/dw2", "dJ/db2"]):
+        up, down = list(p), list(p)
+        up[i] += h
+        down[i] -= h
+        out[name] = (cost(up, x, y, kind) - cost(down, x, y, kind)) / (2 * h)
+    # dJ/dz = dJ/db at each node, since z = w·input + b.
+    out["delta1 = dJ/dz1"] = out["dJ/db1"]
+    out["delta2 = dJ/dz2"] = out["dJ/db2"]
+    return out
+
+
+def tables(text: str) -> list[dict[str, tuple[float, float, float]]]:
+    """Each step's rows: quantity -> (engine, hand, |difference|)."""
+    steps: list[dict[str, tuple[float, float, float]]] = []
+    for line in text.splitlines():
+        if line.startswith("step "):
+            steps.append({})
+        m = ROW.match(line)
+        if m:
+            steps[-1][m.group(1)] = (float(m.group(2)), float(m.group(3)), float(m.group(4)))
+    return steps
+
+
+def costs(text: str) -> list[float]:
+    return [float(m.group(2)) for m in map(COST_LINE.match, text.splitlines()) if m]
+
+
+# --------------------------------------------------------------------------- output
+
+
+@pytest.mark.parametrize(
+    ("extra", "kind", "y"),
+    [
+        ([], "squared", DEFAULTS["y"]),
+        (["--cost", "cross_entropy", "--y", "0"], "cross_entropy", 0.0),
+    ],
+)
+def test_demo_prints_agreeing_gradients_and_falling_cost(
+    capsys: pytest.CaptureFixture[str], extra: list[str], kind: str, y: float
+) -> None:
+    assert run_cli(["demo", *extra]) == 0
+    out = capsys.readouterr().out
+    steps = tables(out)
+    assert len(steps) == DEFAULTS["steps"]
+    quantities = {"delta2 = dJ/dz2", "delta1 = dJ/dz1", "dJ/dw1", "dJ/db1", "dJ/dw2", "dJ/db2"}
+    for rows in steps:
+        assert set(rows) == quantities
+        for engine, hand, diff in rows.values():
+            assert math.isclose(engine, hand, rel_tol=1e-12, abs_tol=1e-15)
+            assert diff <= 1e-12
+    # Step 1 runs at the initial parameters: compare with finite differences.
+    p = [DEFAULTS[k] for k in ("w1", "b1", "w2", "b2")]
+    numeric = numeric_gradients(p, DEFAULTS["x"], y, kind)
+    for name, (engine, _, _) in steps[0].items():
+        assert engine == pytest.approx(numeric[name], rel=1e-6, abs=1e-9), name
+    # The cost after each step: one more entry than steps, each lower than the last.
+    js = costs(out)
+    assert len(js) == DEFAULTS["steps"] + 1
+    assert js[0] == pytest.approx(cost(p, DEFAULTS["x"], y, kind), abs=1e-6)
+    assert all(b < a for a, b in itertools.pairwise(js))
+    assert "agree" in out
+
+
+def test_steps_and_parameters_are_honoured(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["demo", "--x", "-0.5", "--y", "0.2", "--w1", "1", "--b1", "0.5",
+            "--w2", "2", "--b2", "-1", "--lr", "0.5", "--steps", "1"]
+    assert run_cli(argv) == 0
+    out = capsys.readouterr().out
+    steps = tables(out)
+    assert len(steps) == 1
+    numeric = numeric_gradients([1.0, 0.5, 2.0, -1.0], -0.5, 0.2, "squared")
+    for name, (engine, _, _) in steps[0].items():
+        assert engine == pytest.approx(numeric[name], rel=1e-6, abs=1e-9), name
+    assert len(costs(out)) == 2
+
+
+def test_help_explains_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["demo", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # undo argparse's line wrapping
+    for flag in ("--x", "--y", "--w1", "--b1", "--w2", "--b2", "--cost", "--lr", "--steps",
+                 "--graph"):
+        assert flag in out
+    for value in ("squared", "cross_entropy", ".svg", ".dot"):
+        assert value in out
+    assert f"(default: {DEFAULTS['lr']})" in out
+    assert f"(default: {DEFAULTS['steps']})" in out
+    assert f"(default: {DEFAULTS['w2']})" in out
+
+
+def test_demo_is_listed_in_the_main_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["--help"]) == 0
+    assert "demo" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- bad arguments
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lr", "0"], "--lr"),
+        (["--lr", "-1"], "--lr"),
+        (["--steps", "0"], "--steps"),
+        (["--steps", "2.5"], "--steps"),
+        (["--x", "abc"], "--x"),
+        (["--x", "nan"], "--x"),
+        (["--w1", "inf"], "--w1"),
+        (["--cost", "hinge"], "--cost"),
+        (["--cost", "cross_entropy", "--y", "1.5"], "[0, 1]"),
+        (["--graph", "out.txt"], ".txt"),
+        (["--graph", "no/such/dir/out.dot"], "does not exist"),
+        (["--w1", "1e308", "--b1", "1e308", "--x", "10"], "z1"),
+        (["--unknown"], "unrecognized"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert run_cli(["demo", *argv]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert "error" in captured.err
+    assert "step 1" not in captured.out
+
+
+# --------------------------------------------------------------------------- --graph
+
+
+def test_graph_dot_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "two_node.dot"
+    assert run_cli(["demo", "--steps", "2", "--graph", str(target)]) == 0
+    assert str(target) in capsys.readouterr().out
+    text = target.read_text(encoding="utf-8")
+    assert "digraph" in text
+    for name in ("w1", "b1", "w2", "b2", "z1", "a1", "z2", "J"):
+        assert re.search(rf"\b{name}\b", text), name
+
+
+def test_graph_svg_needs_dot(tmp_path: Path) -> None:
+    if shutil.which("dot") is None and not os.environ.get("CI"):
+        pytest.skip("Graphviz's dot is not installed (CI installs it)")
+    target = tmp_path / "two_node.svg"
+    assert run_cli(["demo", "--steps", "1", "--graph", str(target)]) == 0
+    assert "<svg" in target.read_text(encoding="utf-8")
+
+
+def test_graph_without_graphviz_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viz = pytest.importorskip("autograd_mini.viz")
+
+    def missing_dot(*args: object, **kwargs: object) -> Path:
+        raise viz.GraphvizNotFoundError("Graphviz's dot executable was not found")
+
+    monkeypatch.setattr(viz, "save_graph", missing_dot)
+    assert run_cli(["demo", "--graph", str(tmp_path / "g.svg")]) == 1
+    assert "dot executable was not found" in capsys.readouterr().err
+    assert not (tmp_path / "g.svg").exists()
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def test_python_m_autograd_mini_demo() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd_mini", "demo", "--steps", "2"],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(tables(done.stdout)) == 2
+    assert "agree" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "autograd_mini", "demo", "--lr", "zero"],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60,
+    )
+    assert bad.returncode == 2
+    assert "--lr" in bad.stderr
