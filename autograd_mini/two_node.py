@@ -3,20 +3,20 @@
 One input ``x``, one hidden node and one output node, each with a weight and
 a bias, and a cost ``J`` comparing the output with the target ``y``:
 
-.. code-block:: text
-
-    z1 = w1·x + b1      a1 = σ(z1)      z2 = w2·a1 + b2      ŷ = a2 = σ(z2)      J(y, ŷ)
+```text
+z1 = w1·x + b1      a1 = σ(z1)      z2 = w2·a1 + b2      ŷ = a2 = σ(z2)      J(y, ŷ)
+```
 
 `TwoNodeNetwork` builds this with the engine, so ``J.backward()`` fills the
 parameters' gradients. `backprop_by_hand` computes the same gradients with
 plain floats from the chain-rule formulas, never touching the engine:
 
-.. code-block:: text
-
-    delta2 = dJ/dz2                         (depends on the cost, see below)
-    dJ/dw2 = delta2·a1       dJ/db2 = delta2
-    delta1 = dJ/dz1 = delta2·w2·σ'(z1)      with σ'(z) = σ(z)(1 − σ(z))
-    dJ/dw1 = delta1·x        dJ/db1 = delta1
+```text
+delta2 = dJ/dz2                         (depends on the cost, see below)
+dJ/dw2 = delta2·a1       dJ/db2 = delta2
+delta1 = dJ/dz1 = delta2·w2·σ'(z1)      with σ'(z) = σ(z)(1 − σ(z))
+dJ/dw1 = delta1·x        dJ/db1 = delta1
+```
 
 For the squared cost ``J = ½(ŷ − y)²``, ``delta2 = (ŷ − y)·ŷ(1 − ŷ)``; for the
 cross-entropy ``J = −[y log ŷ + (1 − y) log(1 − ŷ)]``, the factor ``ŷ(1 − ŷ)``
@@ -161,14 +161,16 @@ def backprop_by_hand(
 ) -> dict[str, float]:
     """The forward pass and the backprop deltas of the two-node network, by hand.
 
-    Uses plain floats and the chain-rule formulas only (no `Value`)::
+    Uses plain floats and the chain-rule formulas only (no `Value`):
 
-        z1 = w1·x + b1,  a1 = σ(z1),  z2 = w2·a1 + b2,  ŷ = σ(z2)
-        delta2 = (ŷ − y)·ŷ(1 − ŷ)     for cost="squared"        (J = ½(ŷ − y)²)
-        delta2 = ŷ − y                for cost="cross_entropy"  (J = −[y log ŷ + (1−y) log(1−ŷ)])
-        dJ/dw2 = delta2·a1,  dJ/db2 = delta2
-        delta1 = delta2·w2·a1(1 − a1)
-        dJ/dw1 = delta1·x,   dJ/db1 = delta1
+    ```text
+    z1 = w1·x + b1,  a1 = σ(z1),  z2 = w2·a1 + b2,  ŷ = σ(z2)
+    delta2 = (ŷ − y)·ŷ(1 − ŷ)     for cost="squared"        (J = ½(ŷ − y)²)
+    delta2 = ŷ − y                for cost="cross_entropy"  (J = −[y log ŷ + (1−y) log(1−ŷ)])
+    dJ/dw2 = delta2·a1,  dJ/db2 = delta2
+    delta1 = delta2·w2·a1(1 − a1)
+    dJ/dw1 = delta1·x,   dJ/db1 = delta1
+    ```
 
     Args:
         x: the input.
@@ -282,12 +284,13 @@ class TwoNodeNetwork:
             its ``.data``), or ``cost`` is not a str.
         ValueError: a parameter is not finite, or ``cost`` is not one of `COSTS`.
 
-    Example::
-
+    Example:
+        ```python
         net = TwoNodeNetwork(0.5, 0.0, -1.0, 0.2, cost="squared")
         J = net.cost(1.0, 1.0)
         J.backward()                      # fills net.w1.grad, ..., net.b2.grad
-        net.hand_gradients(1.0, 1.0)["dJ_dw1"] == net.w1.grad   # up to rounding
+        net.hand_gradients(1.0, 1.0)["dJ_dw1"]   # the same number as net.w1.grad
+        ```
     """
 
     def __init__(
