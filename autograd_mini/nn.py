@@ -234,7 +234,7 @@ class Module:
         with open(path, encoding="utf-8") as f:
             try:
                 document: Any = json.load(f, parse_constant=_reject_constant)
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise ValueError(f"load: {os.fspath(path)!r} is not valid JSON: {exc}") from None
         if isinstance(document, dict) and "format" in document:
             if document.get("format") != _FORMAT or document.get("version") != _FORMAT_VERSION:
