@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_dot
 make_venv .venv "${PYTHON:-python3}" "viz,plot,progress"
-.venv/bin/python examples/quickstart.py "$@"
+.venv/bin/autograd-mini demo "$@"
