@@ -339,9 +339,8 @@ class _Checker:
         allowed = ", ".join(ops.FUNCTIONS)
         func = node.func
         if not isinstance(func, ast.Name):
-            if isinstance(func, ast.Attribute):
-                raise self.error("attribute access is not allowed", func)
-            raise self.error(f"only these functions can be called: {allowed}", func)
+            message = _FORBIDDEN_NODES.get(type(func).__name__)
+            raise self.error(message or f"only these functions can be called: {allowed}", func)
         if func.id not in ops.FUNCTIONS:
             raise self.error(
                 f"unknown function {func.id!r}; the functions are: {allowed}", func
