@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -260,6 +261,19 @@ RUNNERS: dict[str, Callable[[Config], Result]] = {
 # --------------------------------------------------------------------------- output
 
 
+def git_revision() -> str:
+    """The checked-out commit, with ``+changes`` when the engine's files are modified."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "autograd_mini"], cwd=root,
+                               check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def environment() -> dict[str, str]:
     """Where and when the figures were measured."""
     versions = {}
@@ -273,6 +287,7 @@ def environment() -> dict[str, str]:
                 versions[module] = "?"
     return {
         "date": datetime.date.today().isoformat(),
+        "commit": git_revision(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs "
         f"({platform.processor() or 'unknown processor'})",
