@@ -6,6 +6,7 @@
 * Where a ``print(...)`` line ends with a comment, the comment is the printed line: the
   block's output must equal those comments, line by line. Comment-only lines that
   follow a block's last statement (``# TypeError``) are expected output too.
+* Every ``autograd-mini ...`` command line in a ```bash block of those pages exits 0.
 * ``mkdocs.yml`` wires up what the pages rely on (snippets for the changelog,
   arithmatex for formulas, mkdocstrings for the API reference).
 """
@@ -14,7 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import shlex
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 from typing import Any
@@ -200,6 +205,29 @@ def test_api_pages_name_existing_modules_and_members() -> None:
             module = importlib.import_module(name)
             for member in member_line.findall(text):
                 assert hasattr(module, member), f"{page.name}: {name}.{member} does not exist"
+
+
+def cli_commands() -> list[tuple[str, str]]:
+    """(page, command line) for each ``autograd-mini`` line of a ```bash block."""
+    found = []
+    for page in EXECUTED_PAGES:
+        text = (ROOT / page).read_text(encoding="utf-8")
+        for block in re.findall(r"^```bash[^\n]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL):
+            for line in block.splitlines():
+                if line.strip().startswith("autograd-mini "):
+                    found.append((page, line.strip()))
+    return found
+
+
+@pytest.mark.parametrize(("page", "command"), cli_commands())
+def test_command_lines_in_the_docs_run(page: str, command: str, tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "autograd_mini", *shlex.split(command)[1:]]
+    env = dict(os.environ, AUTOGRAD_MINI_EXAMPLE_FAST="1", MPLBACKEND="Agg")
+    result = subprocess.run(
+        argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, f"{page}: {command}\n{result.stdout}\n{result.stderr}"
+    assert result.stdout.strip()
 
 
 # --------------------------------------------------------------------------- the README
