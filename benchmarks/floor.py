@@ -8,8 +8,9 @@ demo, in lists of Python floats and hand-derived gradients.
 
 It is written the way a careful person would write it by hand, not to be
 slow: ``sum(map(mul, ...))`` for the weighted sums, one list comprehension
-per layer. It does the same work the engine does (every sample is
-backpropagated, also those whose hinge is inactive and so pass back zeros).
+per layer, and no work where the gradient is zero (a sample whose hinge is
+satisfied is not back-propagated; a neuron whose delta is zero, an inactive
+ReLU, passes nothing back). The engine skips the same zero edges.
 
 Parameters are kept in micrograd's order (layer by layer, neuron by neuron,
 the weights and then the bias), so a model can be copied in and out of an
@@ -89,9 +90,11 @@ class FloorMLP:
                 a = z if layer == last else [v if v > 0.0 else 0.0 for v in z]
                 acts.append(a)
             margin = 1.0 - y * a[0]
-            data_loss += margin if margin > 0.0 else 0.0
+            if margin <= 0.0:  # hinge satisfied: no loss, no gradient
+                continue
+            data_loss += margin
             # Backward: delta holds dLoss/dz for the current layer's neurons.
-            delta = [-y * inv_n if margin > 0.0 else 0.0]
+            delta = [-y * inv_n]
             for layer in range(last, -1, -1):
                 inputs = acts[layer]
                 rows = weights[layer]
@@ -99,6 +102,8 @@ class FloorMLP:
                 g_bias = g_biases[layer]
                 back = [0.0] * len(inputs)
                 for j, d in enumerate(delta):
+                    if not d:  # an inactive ReLU passes nothing back
+                        continue
                     g_bias[j] += d
                     g_rows[j] = [g + d * v for g, v in zip(g_rows[j], inputs)]
                     back = [s + d * w for s, w in zip(back, rows[j])]

@@ -31,8 +31,16 @@ SIZES = [2, 16, 16, 1]
 """micrograd's demo network: 2 inputs, two hidden ReLU layers of 16, one linear output."""
 ALPHA = 1e-4
 """The demo's L2 penalty coefficient."""
-LEARNING_RATE = 0.05
-"""A fixed SGD step (the demo decays 1.0 -> 0.1; the rate does not change the work)."""
+LEARNING_RATE = 0.0
+"""The SGD step used while timing.
+
+The update runs (``p.data -= lr * p.grad`` for every parameter), but with a
+rate of 0 the weights stay at `initial_parameters`, so every repeat of every
+implementation does exactly the same work. With a real rate, each
+implementation would move along the training curve at its own speed, and how
+much of the backward pass is zero (satisfied hinges, inactive ReLUs), which
+both the engine and the floor skip, would differ between them.
+"""
 
 
 def has_module(name: str) -> bool:
