@@ -174,7 +174,7 @@ def _value_label(node: Value, kind: str, show_grad: bool, float_format: str) -> 
     if show_grad:
         cells.append(f"<TD>grad {_escape(format(node.grad, float_format))}</TD>")
     border = (
-        f' BORDER="3" COLOR="{_ROOT_BORDER}"' if kind == "root" else ' BORDER="1"'
+        f' BORDER="3" COLOR="{_ROOT_BORDER}"' if kind == "root" else ' BORDER="0"'
     )
     return (
         f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '

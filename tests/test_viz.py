@@ -386,3 +386,24 @@ def test_unknown_extension_lists_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="path"):
         save_graph(Value(1.0), 42)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- docs figures
+
+
+@needs_dot
+@pytest.mark.needs_dot
+def test_docs_figure_script_renders_every_picture(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "docs" / "figures" / "make_graphs.py"
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    expected = {"expression.svg", "neuron.svg", "neuron_dot.svg", "two_node.svg"}
+    assert {p.name for p in tmp_path.iterdir()} == expected
+    texts = {name: svg_texts((tmp_path / name).read_bytes()) for name in expected}
+    assert {"x", "y", "sin", "*"} <= set(texts["expression.svg"])
+    assert {"dot", "tanh", "w1", "x2", "b"} <= set(texts["neuron_dot.svg"])
+    assert {"z1", "a1", "z2", "ŷ", "J", "w1", "b2", "sigmoid"} <= set(texts["two_node.svg"])
