@@ -230,3 +230,12 @@ def test_python_m_autograd_mini_demo() -> None:
     )
     assert bad.returncode == 2
     assert "--lr" in bad.stderr
+
+
+def test_docs_worked_example_is_the_real_output(capsys: pytest.CaptureFixture[str]) -> None:
+    # docs/backprop.md pastes the output of `autograd-mini demo`; it must not go stale.
+    page = (ROOT / "docs" / "backprop.md").read_text(encoding="utf-8")
+    match = re.search(r"^```text\n\$ autograd-mini demo\n(.*?)^```", page, re.M | re.S)
+    assert match, "docs/backprop.md has no pasted `autograd-mini demo` output"
+    assert run_cli(["demo"]) == 0
+    assert capsys.readouterr().out == match.group(1)
