@@ -239,3 +239,20 @@ def test_docs_worked_example_is_the_real_output(capsys: pytest.CaptureFixture[st
     assert match, "docs/backprop.md has no pasted `autograd-mini demo` output"
     assert run_cli(["demo"]) == 0
     assert capsys.readouterr().out == match.group(1)
+
+
+def test_a_disagreement_is_reported_and_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd_mini.two_node import TwoNodeNetwork
+
+    honest = TwoNodeNetwork.hand_gradients
+
+    def off_by_a_bit(self: TwoNodeNetwork, x: float, y: float) -> dict[str, float]:
+        hand = honest(self, x, y)
+        hand["dJ_dw1"] *= 1.001  # a wrong formula: the demo must notice
+        return hand
+
+    monkeypatch.setattr(TwoNodeNetwork, "hand_gradients", off_by_a_bit)
+    assert run_cli(["demo", "--steps", "1"]) == 1
+    assert "MISMATCH" in capsys.readouterr().out
