@@ -124,3 +124,15 @@ def test_accuracy_counts_sign_agreement() -> None:
     neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, 0.0  # score = x1
     points = [[1.0, 0.0], [-1.0, 0.0], [2.0, 5.0], [-3.0, 1.0]]
     assert accuracy(model, points, [1, -1, -1, 1]) == 0.5
+
+
+def test_docs_figure_script_writes_moons_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    script = Path(__file__).resolve().parent.parent / "docs" / "figures" / "make_training.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "img"), "--steps", "2"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    image = tmp_path / "img" / "moons.png"
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "training accuracy" in done.stdout
