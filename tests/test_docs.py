@@ -147,6 +147,41 @@ def test_python_blocks_run_and_print_what_they_say(
             assert printed == expected, f"{page}, python block {number}:\n{code}"
 
 
+def test_quickstart_picture_shows_the_graph_of_its_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The quick start shows docs/img/expression.svg under the code that draws it: the
+    # picture must be the drawing of that code's graph, with its numbers.
+    import runpy
+
+    pytest.importorskip("graphviz")
+    from autograd_mini import Value, draw_graph
+
+    page = (DOCS / "quickstart.md").read_text(encoding="utf-8")
+    assert "](img/expression.svg)" in page
+    code = next(b for b in python_blocks(page) if 'save_graph(f, "expression.svg")' in b)
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    monkeypatch.chdir(tmp_path)
+    run_block(code, namespace)
+    f = namespace["f"]
+    figures = runpy.run_path(str(DOCS / "figures" / "make_graphs.py"), run_name="figures")
+    assert draw_graph(f).source == draw_graph(figures["expression"]()).source
+
+    svg = (DOCS / "img" / "expression.svg").read_text(encoding="utf-8")
+    stack: list[Value] = [f]
+    seen: set[Value] = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        assert f"data {node.data:.4f}" in svg and f"grad {node.grad:.4f}" in svg
+        for local in node.local_grads:
+            assert f">{local:.4f}<" in svg
+        stack.extend(node.parents)
+    assert len(seen) == 5  # x, y, x*x, sin(y) and f
+
+
 def uses_micrograd(code: str) -> bool:
     return re.search(r"^\s*(from|import) micrograd\b", code, re.MULTILINE) is not None
 
