@@ -4,15 +4,13 @@ Every loss is the mean over the examples of a per-example loss, built from
 the engine's operations, so its gradient comes from the same graph as the
 model's. Sums use `autograd_mini.vsum` (one node for n terms).
 
-=============================== ======================================= ======================
-loss                            per example                             labels
-=============================== ======================================= ======================
-`mse`                           (p - t)^2                               any real targets
-`binary_cross_entropy`          -(t log p + (1 - t) log(1 - p))         t in [0, 1]
-`binary_cross_entropy_with_logits` softplus(z) - t z                    t in [0, 1]
-`hinge`                         max(0, 1 - y s)                         y in {-1, +1}
-`softmax_cross_entropy`         logsumexp(z) - z_label                  class index
-=============================== ======================================= ======================
+| loss | per example | labels |
+|---|---|---|
+| `mse` | (p - t)^2 | any real targets |
+| `binary_cross_entropy` | -(t log p + (1 - t) log(1 - p)) | t in [0, 1] |
+| `binary_cross_entropy_with_logits` | softplus(z) - t z | t in [0, 1] |
+| `hinge` | max(0, 1 - y s) | y in {-1, +1} |
+| `softmax_cross_entropy` | logsumexp(z) - z[label] | a class index |
 
 Wrong lengths and label values raise `ValueError`; elements that are neither
 Values nor real numbers raise `TypeError`.

@@ -29,9 +29,7 @@ Beyond micrograd:
 * **State dicts** of plain floats, JSON files with `Module.save` and
   `Module.load` (never pickle).
 
-State dict layout
------------------
-`Module.state_dict` returns a flat ``dict`` from dotted names to plain
+**State dict layout.** `Module.state_dict` returns a flat ``dict`` from dotted names to plain
 numbers. Each neuron contributes two entries: ``"<prefix>w"``, the list of its
 ``nin`` weights, and ``"<prefix>b"``, its bias, a float. The prefix names the
 neuron's place in the model: ``""`` for a lone `Neuron`, ``"neurons.<j>."``
