@@ -62,15 +62,40 @@ def check_two_node(stdout: str) -> None:
     assert seen == set(expected), f"two_node.py: no line for {sorted(set(expected) - seen)}"
 
 
+def check_training(minimum_accuracy: float) -> Callable[[str], None]:
+    """A check for a training example: the loss falls, the accuracy beats the threshold.
+
+    The example prints ``step K  loss L  accuracy A%`` lines and a final
+    ``final training accuracy: A%`` line. The thresholds are well above chance and
+    well below what the fast settings reach, so the check is about learning at all,
+    not about a particular number.
+    """
+
+    def check(stdout: str) -> None:
+        losses = [float(v) for v in re.findall(r"^step\s+\d+\s+loss\s+([\d.]+)", stdout, re.M)]
+        assert len(losses) >= 2, f"expected progress lines, got:\n{stdout}"
+        assert losses[-1] < 0.8 * losses[0], f"the loss did not fall: {losses}"
+        final = re.search(r"^final training accuracy: ([\d.]+)%", stdout, re.MULTILINE)
+        assert final, f"no final accuracy line in:\n{stdout}"
+        assert float(final.group(1)) >= minimum_accuracy
+
+    return check
+
+
 # Regular expressions that must match somewhere in the example's standard output.
 EXPECTED: dict[str, list[str]] = {
     # micrograd's README example: its README gives these three numbers.
     "quickstart.py": [r"^24\.7041$", r"^138\.8338$", r"^645\.5773$"],
+    # micrograd's demo network, MLP(2, [16, 16, 1]), has 16*3 + 16*17 + 17 parameters.
+    "moons.py": [rf"^{16 * 3 + 16 * 17 + 17} parameters$"],
+    "multiclass.py": [r"\(60 points, 3 classes\)$"],
 }
 
 # Further checks on the output of some examples: functions that raise AssertionError.
 CHECKS: dict[str, Callable[[str], None]] = {
     "two_node.py": check_two_node,
+    "moons.py": check_training(minimum_accuracy=75.0),  # chance: 50%
+    "multiclass.py": check_training(minimum_accuracy=50.0),  # chance: 33%
 }
 
 
