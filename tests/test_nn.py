@@ -58,7 +58,7 @@ def test_same_global_seed_gives_micrograds_initial_weights(micrograd: Any) -> No
 
 @pytest.mark.parametrize("fused", [True, False])
 def test_forward_and_backward_match_micrograd_on_moons(micrograd: Any, fused: bool) -> None:
-    X, y = make_moons(100, 0.1, seed=3)
+    X, y = make_moons(40, 0.1, seed=3)
     random.seed(42)
     theirs = micrograd.MLP(2, [16, 16, 1])
     random.seed(42)
