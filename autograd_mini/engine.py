@@ -6,7 +6,7 @@ respect to each of them (``locals``). Backward is then one loop over a
 topological order::
 
     for node in order:               # the root first, every node before its parents
-        for parent, local in zip(node._parents, node._locals):
+        for parent, local in zip(node.parents, node.local_grads):
             parent.grad += local * node.grad
 
 There are no per-node closures: a node is plain data, so the graph creates no
@@ -18,6 +18,7 @@ Which operations exist, and their derivative rules, is the table in
 
 from __future__ import annotations
 
+import gc
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -107,6 +108,33 @@ class enable_grad(set_grad_enabled):  # noqa: N801
 
     def __init__(self) -> None:
         super().__init__(True)
+
+
+# --------------------------------------------------------------------------- gc
+
+
+class _gc_paused:  # noqa: N801 - used like a function
+    """Pause the cyclic garbage collector for the duration of a backward pass.
+
+    A backward pass allocates a few temporaries per node (the walk's stack,
+    the order) and frees all of them by reference counting; it creates no
+    reference cycles. Yet on a large graph those allocations trigger full
+    collections that re-scan every node of the graph, which made backward's
+    cost per node grow with the size of the graph. With the collector paused
+    the cost stays flat. The collector is re-enabled on exit (also on error)
+    if, and only if, it was enabled on entry.
+    """
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        if self._was_enabled:
+            gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._was_enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- numbers
@@ -247,8 +275,14 @@ class Value:
     grad: float
     label: str
     _op: Primitive | _Bound | None
-    _parents: tuple[Value, ...]
-    _locals: tuple[float, ...]
+    # A node with exactly one parent (relu, tanh, x * 2, x + 1, ...: most nodes
+    # of real graphs) stores that parent bare in `_parents` and its local
+    # derivative bare in `_locals`; other nodes store two aligned tuples. The
+    # bare form saves two tuples per node: about half the memory of a chain,
+    # and one of the two objects per node that the garbage collector would
+    # otherwise re-scan while a large graph is being built.
+    _parents: tuple[Value, ...] | Value
+    _locals: tuple[float, ...] | float
 
     def __init__(self, data: Scalar, label: str = "") -> None:
         given: object = data
@@ -278,12 +312,14 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in argument order, duplicates kept."""
-        return self._parents
+        parents = self._parents
+        return parents if type(parents) is tuple else (parents,)  # type: ignore[return-value]
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, as recorded at forward time."""
-        return self._locals
+        local = self._locals
+        return local if type(local) is tuple else (local,)  # type: ignore[return-value]
 
     @property
     def op(self) -> str:
@@ -320,28 +356,28 @@ class Value:
     def __add__(self, other: Operand) -> Value:
         if type(other) is Value:
             return _node(self.data + other.data, _ops.ADD, (self, other), _ONES2)
-        return _node(self.data + _as_float(other, "+"), _ops.ADD, (self,), _ONES1)
+        return _node(self.data + _as_float(other, "+"), _ops.ADD, self, 1.0)
 
     def __radd__(self, other: Operand) -> Value:
-        return _node(_as_float(other, "+") + self.data, _ops.ADD, (self,), _ONES1)
+        return _node(_as_float(other, "+") + self.data, _ops.ADD, self, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
         if type(other) is Value:
             return _node(self.data - other.data, _ops.SUB, (self, other), _SUB_LOCALS)
-        return _node(self.data - _as_float(other, "-"), _ops.SUB, (self,), _ONES1)
+        return _node(self.data - _as_float(other, "-"), _ops.SUB, self, 1.0)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _node(_as_float(other, "-") - self.data, _ops.SUB, (self,), _MINUS1)
+        return _node(_as_float(other, "-") - self.data, _ops.SUB, self, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
         if type(other) is Value:
             return _node(self.data * other.data, _ops.MUL, (self, other), (other.data, self.data))
         c = _as_float(other, "*")
-        return _node(self.data * c, _ops.SCALE, (self,), (c,))
+        return _node(self.data * c, _ops.SCALE, self, c)
 
     def __rmul__(self, other: Operand) -> Value:
         c = _as_float(other, "*")
-        return _node(c * self.data, _ops.SCALE, (self,), (c,))
+        return _node(c * self.data, _ops.SCALE, self, c)
 
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -349,7 +385,7 @@ class Value:
         c = _as_float(other, "/")
         if c == 0.0:
             raise ZeroDivisionError(f"/: division of {self!r} by zero")
-        return _node(self.data / c, _ops.SCALE, (self,), (1.0 / c,))
+        return _node(self.data / c, _ops.SCALE, self, 1.0 / c)
 
     def __rtruediv__(self, other: Operand) -> Value:
         return _ops.DIV(_as_float(other, "/"), self)  # type: ignore[no-any-return]
@@ -363,7 +399,7 @@ class Value:
         return _ops.POW(_as_float(other, "**"), self)  # type: ignore[no-any-return]
 
     def __neg__(self) -> Value:
-        return _node(-self.data, _ops.NEG, (self,), _MINUS1)
+        return _node(-self.data, _ops.NEG, self, -1.0)
 
     def __pos__(self) -> Value:
         return self
@@ -377,8 +413,8 @@ class Value:
         """max(0, x); derivative 1 for x > 0, else 0 (as micrograd and PyTorch)."""
         x = self.data
         if x > 0.0:
-            return _node(x, _ops.RELU, (self,), _ONES1)
-        return _node(0.0, _ops.RELU, (self,), _ZEROS1)
+            return _node(x, _ops.RELU, self, 1.0)
+        return _node(0.0, _ops.RELU, self, 0.0)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx tanh(x) = 1 - tanh(x)**2. Stable for any finite x."""
@@ -419,27 +455,41 @@ class Value:
         interior nodes as well as to leaves.
 
         The topological order is computed iteratively, so graphs of any depth
-        work at Python's default recursion limit.
+        work at Python's default recursion limit. Only the part of the graph
+        that gradient can reach is visited: an edge whose local derivative is
+        exactly zero (an inactive ReLU, a hinge loss already satisfied)
+        carries nothing, so nodes reachable only through such edges keep
+        their ``grad`` unchanged, which is what adding a zero gradient would
+        give them. (A consequence: a zero local derivative times an infinite
+        gradient counts as 0, not nan.)
         """
-        order = topological_order(self)  # interior nodes, root first
-        # Interior nodes collect this pass's gradient from zero, so that what
-        # they pass upstream is not inflated by earlier passes; their earlier
-        # gradient is added back at the end. Leaves simply accumulate.
-        previous = [node.grad for node in order]
-        for node in order:
-            node.grad = 0.0
-        self.grad = 1.0 if order else self.grad + 1.0
-        for node in order:
-            g = node.grad
-            for parent, local in zip(node._parents, node._locals):
-                parent.grad += local * g
-        if any(previous):
-            for node, old in zip(order, previous):
+        with _gc_paused():
+            order, earlier = _backward_plan(self)
+            # Every node collects this pass's gradient from zero, so that what
+            # interior nodes pass upstream is not inflated by earlier passes and
+            # a second call adds exactly the same amounts again; gradients from
+            # earlier passes are added back at the end.
+            for node in earlier:
+                node.grad = 0.0
+            self.grad += 1.0
+            for node in order:
+                g = node.grad
+                if g:  # a zero gradient passes nothing on
+                    parents = node._parents
+                    if type(parents) is tuple:
+                        for parent, local in zip(parents, node._locals):  # type: ignore[arg-type]
+                            parent.grad += local * g
+                    else:  # one parent, stored bare
+                        parents.grad += node._locals * g  # type: ignore[union-attr,operator]
+            for node, old in earlier.items():
                 node.grad += old
 
 
-def _new_node(data: float, op: Primitive | _Bound, parents: tuple[Value, ...],
-              local: tuple[float, ...]) -> Value:
+_Parents = Union[tuple[Value, ...], Value]  # noqa: UP007
+_Locals = Union[tuple[float, ...], float]  # noqa: UP007
+
+
+def _new_node(data: float, op: Primitive | _Bound, parents: _Parents, local: _Locals) -> Value:
     v = _NEW(Value)
     v.data = data
     v.grad = 0.0
@@ -450,8 +500,7 @@ def _new_node(data: float, op: Primitive | _Bound, parents: tuple[Value, ...],
     return v
 
 
-def _node(data: float, op: Primitive | _Bound, parents: tuple[Value, ...],
-          local: tuple[float, ...]) -> Value:
+def _node(data: float, op: Primitive | _Bound, parents: _Parents, local: _Locals) -> Value:
     """Create an interior node, or a constant when recording is off (`no_grad`)."""
     v = _NEW(Value)
     v.data = data
@@ -469,10 +518,7 @@ def _node(data: float, op: Primitive | _Bound, parents: tuple[Value, ...],
 
 
 _NEW = Value.__new__
-_ONES1 = (1.0,)
 _ONES2 = (1.0, 1.0)
-_ZEROS1 = (0.0,)
-_MINUS1 = (-1.0,)
 _SUB_LOCALS = (1.0, -1.0)
 
 
@@ -513,9 +559,10 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Any:
     else:
         derivs = prim.derivatives(xs, out)
         local = tuple(float(derivs[i]) for i in positions)
-    if len(parents) == len(args):
-        return _new_node(out, prim, tuple(parents), local)
-    return _new_node(out, _Bound(prim, tuple(args)), tuple(parents), local)
+    op = prim if len(parents) == len(args) else _Bound(prim, tuple(args))
+    if len(parents) == 1:
+        return _new_node(out, op, parents[0], local[0])
+    return _new_node(out, op, tuple(parents), local)
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
@@ -565,30 +612,81 @@ def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
 # --------------------------------------------------------------------------- graph walks
 
 
+def _edges(node: Value) -> Iterator[tuple[Value, float]]:
+    """(parent, local derivative) pairs of an interior node."""
+    parents = node._parents
+    if type(parents) is tuple:
+        return zip(parents, node._locals)  # type: ignore[arg-type]
+    return iter(((parents, node._locals),))  # type: ignore[arg-type]
+
+
 def topological_order(root: Value) -> list[Value]:
     """The interior nodes reachable from ``root``, each before all of its parents.
 
     ``root`` comes first (when it is not a leaf); leaves are left out, since a
     backward pass only needs to visit nodes that pass gradient on. The walk is
-    an iterative depth-first search, so any depth works without recursion.
+    an iterative depth-first search (two parallel stacks: the path being
+    explored and, for each node on it, an iterator over the edges it has not
+    followed yet), so any depth works without recursion.
     """
     if not root._parents:
         return []
     order: list[Value] = []
     visited = {root}
-    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._parents))]
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    path = [root]
+    pending = [iter(root.parents)]
+    while path:
+        for parent in pending[-1]:
             if parent._parents and parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent._parents)))
+                path.append(parent)
+                pending.append(iter(parent.parents))
                 break
-        else:
-            stack.pop()
-            order.append(node)
+        else:  # every edge followed: the node is finished
+            pending.pop()
+            order.append(path.pop())
     order.reverse()
     return order
+
+
+def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
+    """The nodes a backward pass from ``root`` visits, and their earlier gradients.
+
+    Returns the interior nodes in topological order (root first), like
+    `topological_order`, except that edges whose recorded local derivative is
+    exactly zero are not followed: nothing flows back along them. This is what
+    makes a backward pass through an MLP cheap once training is under way:
+    inactive ReLUs and satisfied hinge losses cut off whole sub-graphs, as a
+    hand-written backward pass would skip them.
+
+    Also returns every reached node (leaves too) whose ``grad`` is not zero,
+    with that gradient, so that backward can accumulate this pass separately.
+    """
+    earlier: dict[Value, float] = {}
+    if root.grad:
+        earlier[root] = root.grad
+    if not root._parents:
+        return [], earlier
+    order: list[Value] = []
+    visited = {root}
+    path = [root]
+    pending = [_edges(root)]
+    while path:
+        for parent, local in pending[-1]:
+            if not local:
+                continue
+            if parent.grad:
+                earlier[parent] = parent.grad
+            if parent._parents and parent not in visited:
+                visited.add(parent)
+                path.append(parent)
+                pending.append(_edges(parent))
+                break
+        else:  # every edge followed: the node is finished
+            pending.pop()
+            order.append(path.pop())
+    order.reverse()
+    return order, earlier
 
 
 def _local_values(node: Value) -> Sequence[Any]:
@@ -600,7 +698,7 @@ def _local_values(node: Value) -> Sequence[Any]:
     """
     op = node._op
     if op is None or op.linear:
-        return node._locals
+        return node.local_grads
     if isinstance(op, _Bound):
         args = op.args
         positions = [i for i, a in enumerate(args) if isinstance(a, Value)]
@@ -608,7 +706,7 @@ def _local_values(node: Value) -> Sequence[Any]:
             return [op.prim.partials[i](*args, node) for i in positions]
         derivs = op.prim.derivatives(args, node)
         return [derivs[i] for i in positions]
-    return op.derivatives(node._parents, node)
+    return op.derivatives(node.parents, node)
 
 
 def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
@@ -625,25 +723,26 @@ def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) 
     for x in wrt:
         if not isinstance(x, Value):
             raise TypeError(f"gradients: wrt must hold Values, got {type(x).__name__} {x!r}")
-    order = topological_order(root)
     acc: dict[Value, Any] = {root: 1.0}
     if create_graph:
+        # Every edge is followed: a local derivative that is 0 here may still
+        # have a non-zero derivative of its own (d(x*y)/dx = y at y = 0).
         with set_grad_enabled(True):
-            for node in order:
+            for node in topological_order(root):
                 g = acc.pop(node, None)
                 if g is None:
                     continue
-                for parent, local in zip(node._parents, _local_values(node)):
+                for parent, local in zip(node.parents, _local_values(node)):
                     term = local * g
                     prev = acc.get(parent)
                     acc[parent] = term if prev is None else prev + term
                 acc[node] = g
     else:
-        for node in order:
+        for node in _backward_plan(root)[0]:
             g = acc.get(node)
             if g is None:
                 continue
-            for parent, local in zip(node._parents, node._locals):
+            for parent, local in _edges(node):
                 acc[parent] = acc.get(parent, 0.0) + local * g
     return [acc.get(x, 0.0) for x in wrt]
 

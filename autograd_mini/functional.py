@@ -65,10 +65,10 @@ def value_and_grad(
             differentiate with respect to.
 
     Returns:
-        A function of the same arguments. Called with numbers at the
-        differentiated positions, it returns ``(value, gradient)`` as floats;
-        called with Values there (for example inside another transform), it
-        returns Values, differentiable again. For a tuple ``argnums`` the
+        A function of the same arguments. Called with numbers only, it returns
+        ``(value, gradient)`` as floats; called with a Value among its
+        arguments (for example inside another transform), it returns Values,
+        differentiable again. For a tuple ``argnums`` the
         gradient is a tuple.
 
     Raises:
@@ -85,7 +85,9 @@ def value_and_grad(
     @functools.wraps(f)
     def wrapper(*args: Any) -> tuple[Any, Any]:
         positions, as_tuple = _normalize_argnums(argnums, len(args), "grad")
-        nested = any(isinstance(args[p], Value) for p in positions)
+        # Any Value among the arguments means an outer transform (or the user)
+        # is differentiating through this call: return differentiable Values.
+        nested = any(isinstance(a, Value) for a in args)
         inputs = list(args)
         for p in positions:
             if not isinstance(inputs[p], Value):

@@ -67,7 +67,7 @@ def _cos(x: Any) -> Any:
     return x.cos() if isinstance(x, Value) else math.cos(x)
 
 
-def _sin(x: Any) -> Any:
+def _sin_any(x: Any) -> Any:
     return x.sin() if isinstance(x, Value) else math.sin(x)
 
 
@@ -120,6 +120,18 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
+def _sin(x: float) -> float:
+    if math.isinf(x):
+        raise ValueError(f"sin: sine of {x!r} is undefined (needs a finite x)")
+    return math.sin(x)
+
+
+def _cos_forward(x: float) -> float:
+    if math.isinf(x):
+        raise ValueError(f"cos: cosine of {x!r} is undefined (needs a finite x)")
+    return math.cos(x)
+
+
 def _sigmoid(x: float) -> float:
     # Two branches so that exp never overflows: for x >= 0 it sees -x <= 0.
     if x >= 0.0:
@@ -133,8 +145,15 @@ def _sigmoid(x: float) -> float:
 
 def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
     """d/dx x**y = y * x**(y-1); infinite at x = 0 for 0 < y < 1."""
-    if isinstance(x, float) and x == 0.0 and _data(y) < 1.0:
-        return 0.0 if _data(y) == 0.0 else math.inf
+    if isinstance(x, float):
+        yf = _data(y)
+        if x == 0.0 and yf < 1.0:
+            return 0.0 if yf == 0.0 else math.inf
+        try:
+            return y * x ** (y - 1)
+        except OverflowError:  # a finite result whose derivative is not: +-inf
+            negative = (yf < 0.0) != (x < 0.0 and (yf - 1.0) % 2.0 == 1.0)
+            return -math.inf if negative else math.inf
     return y * x ** (y - 1)
 
 
@@ -199,8 +218,8 @@ SIGMOID = Primitive("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out),
 EXP = Primitive("exp", _exp, lambda x, out: out, doc="e**x; d/dx = e**x.")
 LOG = Primitive("log", _log_forward, lambda x, out: 1.0 / x, doc="ln(x); d/dx = 1/x.")
 SQRT = Primitive("sqrt", _sqrt, _d_sqrt, doc="sqrt(x); d/dx = 1 / (2 sqrt(x)).")
-SIN = Primitive("sin", math.sin, lambda x, out: _cos(x), doc="sin(x); d/dx = cos(x).")
-COS = Primitive("cos", math.cos, lambda x, out: -_sin(x), doc="cos(x); d/dx = -sin(x).")
+SIN = Primitive("sin", _sin, lambda x, out: _cos(x), doc="sin(x); d/dx = cos(x).")
+COS = Primitive("cos", _cos_forward, lambda x, out: -_sin_any(x), doc="cos(x); d/dx = -sin(x).")
 DOT = Primitive("dot", _dot_forward, derivatives=_d_dot,
                 doc="b + sum(w_i x_i) over (w1..wn, x1..xn, b); "
                 "d/dw_i = x_i, d/dx_i = w_i, d/db = 1.")

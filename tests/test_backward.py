@@ -118,11 +118,6 @@ def test_backward_twice_adds_the_same_gradients_again() -> None:
     assert [x.grad, y.grad] == pytest.approx([3 * first[0], 3 * first[1]], rel=1e-15)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: leaves accumulate each path's contribution separately, so after a "
-    "second backward() a leaf reached by several paths holds (g + t1) + t2, not exactly 2g",
-)
 def test_backward_twice_doubles_leaf_gradients_exactly() -> None:
     # Value.backward's docstring promises "exactly the same gradients again ... to
     # leaves". a reaches y by two paths: the first pass gives 0.1 + 0.2, which is
