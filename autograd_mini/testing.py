@@ -169,7 +169,7 @@ def gradcheck(
 ) -> bool:
     r"""Check the engine's gradient of ``f`` against central finite differences.
 
-    For each argument :math:`x_i` the analytic derivative (the engine's
+    For each argument $x_i$ the analytic derivative (the engine's
     backward pass) is compared with
 
     $$ \frac{\partial f}{\partial x_i} \approx
@@ -179,10 +179,10 @@ def gradcheck(
 
     The defaults suit functions of moderate size in float64: the central
     difference has a truncation error of about
-    :math:`\varepsilon^2 |f'''| / 6 \approx 10^{-13} |f'''|` (covered by
+    $\varepsilon^2 |f'''| / 6 \approx 10^{-13} |f'''|$ (covered by
     ``rtol``) and a rounding error of about
-    :math:`10^{-16} |f| / \varepsilon \approx 10^{-10} |f|` (covered by ``atol``
-    while :math:`|f|` stays below a few thousand). Widen ``atol`` for larger
+    $10^{-16} |f| / \varepsilon \approx 10^{-10} |f|$ (covered by ``atol``
+    while $|f|$ stays below a few thousand). Widen ``atol`` for larger
     function values. Near a kink (``relu``, ``abs`` at 0) a finite difference
     is meaningless: check points at least ``eps`` away from it.
 
@@ -228,9 +228,9 @@ def gradgradcheck(
 ) -> bool:
     r"""Check the engine's second derivatives of ``f`` against finite differences.
 
-    The analytic Hessian entry :math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j`
+    The analytic Hessian entry $H_{ij} = \partial^2 f / \partial x_i \partial x_j$
     is the engine's gradient of its own (differentiable) first derivative
-    :math:`g_i = \partial f / \partial x_i`, computed with
+    $g_i = \partial f / \partial x_i$, computed with
     ``gradients(..., create_graph=True)``. It is compared with a central
     difference of the engine's first derivative,
 
@@ -239,7 +239,7 @@ def gradgradcheck(
     for every pair ``(i, j)``. This checks the higher-order machinery
     (re-running each primitive's derivative rule on Values) against the
     first-order one; check the first order itself with `gradcheck`.
-    Tolerances work as in `gradcheck`, with :math:`|g|` in place of :math:`|f|`.
+    Tolerances work as in `gradcheck`, with $|g|$ in place of $|f|$.
 
     Args:
         f: a function of Values returning a Value.

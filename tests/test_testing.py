@@ -413,3 +413,31 @@ def test_strategies_without_hypothesis_say_how_to_install_it() -> None:
     assert len(lines) == 3
     for name, line in zip(("values", "expressions", "register_profile"), lines):
         assert re.search(rf"testing\.{name} needs .*pip install 'autograd-mini\[testing\]'", line)
+
+
+# --------------------------------------------------------------------------- the docs page
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parent.parent / "docs" / "gradient-testing.md"
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def doc_blocks() -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in BLOCK.finditer(DOCS.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize(
+    "index", [i for i, (lang, _) in enumerate(doc_blocks()) if lang == "python"]
+)
+def test_docs_examples_run(index: int, capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = doc_blocks()
+    code = blocks[index][1]
+    namespace: dict[str, Any] = {"__name__": f"docs_example_{index}"}
+    exec(compile(code, f"{DOCS.name}[{index}]", "exec"), namespace)
+    for name, obj in list(namespace.items()):
+        if name.startswith("test_") and callable(obj):
+            obj()
+    printed = capsys.readouterr().out
+    if printed:  # the output shown right after the example is the real one
+        lang, shown = blocks[index + 1]
+        assert lang == "text"
+        assert printed.strip() == shown.strip()
