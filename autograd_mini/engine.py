@@ -49,6 +49,7 @@ Derivative = Callable[..., Any]
 # --------------------------------------------------------------------------- grad mode
 
 _GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_mini_grad_enabled", default=True)
+_SAVED_MODES: ContextVar[tuple[bool, ...]] = ContextVar("autograd_mini_saved_modes", default=())
 
 
 def is_grad_enabled() -> bool:
@@ -69,13 +70,19 @@ class set_grad_enabled:  # noqa: N801 - named like torch.set_grad_enabled, used 
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self._tokens: list[Any] = []
 
+    # The setting to restore on exit is kept in a context variable too (a
+    # stack, one per thread / asyncio task), not on this object, so a single
+    # no_grad() object can be shared by threads and tasks that enter and
+    # leave it in any interleaving.
     def __enter__(self) -> None:
-        self._tokens.append(_GRAD_ENABLED.set(self.mode))
+        _SAVED_MODES.set((*_SAVED_MODES.get(), _GRAD_ENABLED.get()))
+        _GRAD_ENABLED.set(self.mode)
 
     def __exit__(self, *exc: object) -> None:
-        _GRAD_ENABLED.reset(self._tokens.pop())
+        saved = _SAVED_MODES.get()
+        _GRAD_ENABLED.set(saved[-1])
+        _SAVED_MODES.set(saved[:-1])
 
     def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Use as a decorator: run ``func`` with the mode set."""
