@@ -248,3 +248,50 @@ def test_dot_with_ten_thousand_weights() -> None:
     assert all(w.grad == float(i % 7) for i, w in enumerate(ws))
     assert all(x.grad == 1.0 / (i + 1) for i, x in enumerate(xs))
     assert b.grad == 1.0
+
+
+# ----------------------------------------------------------------- zero edges and the collector
+
+
+def test_node_reached_through_a_dead_relu_and_a_live_path() -> None:
+    a, b = Value(-1.0), Value(2.0)
+    m = a * b  # -2: its relu is inactive
+    y = m.relu() * 5.0 + m * 3.0
+    y.backward()
+    assert m.grad == 3.0  # only the live path counts
+    assert (a.grad, b.grad) == (6.0, -3.0)
+    y.backward()
+    assert m.grad == 6.0
+    assert (a.grad, b.grad) == (12.0, -6.0)
+
+
+def test_nodes_behind_a_zero_derivative_keep_their_gradient() -> None:
+    a = Value(-3.0)
+    hidden = a * 2.0  # reached by y only through an inactive relu
+    hidden.backward()  # give it (and a) a gradient from another root
+    assert (hidden.grad, a.grad) == (1.0, 2.0)
+    y = hidden.relu() + 4.0
+    y.backward()
+    assert (hidden.grad, a.grad) == (1.0, 2.0)  # d y / d hidden = 0 was added
+    assert y.grad == 1.0
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_backward_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()
+        x = Value(1.5)
+        (x * x + x).backward()
+        assert x.grad == 4.0
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()

@@ -169,6 +169,7 @@ def test_duplicates_are_kept_in_parents(make: object) -> None:
 def test_numbers_are_constants_not_parents(make: object) -> None:
     a = Value(1.5)
     node = make(a)  # type: ignore[operator]
+    assert type(node.parents) is tuple and type(node.local_grads) is tuple
     assert len(node.parents) == 1
     assert node.parents[0] is a
     assert len(node.local_grads) == 1
