@@ -4,12 +4,14 @@
 difference, argument by argument; `gradgradcheck` does the same one order up,
 for the matrix of second derivatives. Both raise `AssertionError` with a table
 of analytic and numeric values when they disagree, so they drop straight into
-a test::
+a test:
 
-    from autograd_mini.testing import gradcheck
+```python
+from autograd_mini.testing import gradcheck
 
-    def test_my_loss():
-        assert gradcheck(lambda w, b: ((w * 2.0 + b).tanh() - 1.0) ** 2, 0.3, -0.1)
+def test_my_loss():
+    assert gradcheck(lambda w, b: ((w * 2.0 + b).tanh() - 1.0) ** 2, 0.3, -0.1)
+```
 
 The strategies (`values`, `expressions`) and `register_profile` build on the
 optional `hypothesis` package (``pip install 'autograd-mini[testing]'``). It is
@@ -465,9 +467,11 @@ class Expression:
     The formula is a DAG: a subexpression may be used several times, and is
     then evaluated once and shared in the Value graph. Its ``repr`` names
     shared subexpressions ``t1``, ``t2``, ... so hypothesis' failure reports
-    read like math::
+    read like math:
 
-        Expression(x, y: t1 = sin(x) * y; t1 * tanh(t1))
+    ```text
+    Expression(x, y: t1 = sin(x) * y; t1 * tanh(t1))
+    ```
 
     Attributes:
         variables: the variable names, in the order `__call__` takes them.
@@ -769,13 +773,15 @@ def register_profile(name: str = PROFILE, *, load: bool = False, **overrides: An
     100 examples, and does not fail the ``too_slow`` health check, since
     composite strategies such as `expressions` make several draws per example.
 
-    Use it from ``conftest.py``::
+    Use it from ``conftest.py``:
 
-        from hypothesis import settings
-        from autograd_mini.testing import register_profile
+    ```python
+    from hypothesis import settings
+    from autograd_mini.testing import register_profile
 
-        register_profile()                 # registers "autograd_mini"
-        settings.load_profile("autograd_mini")
+    register_profile()                 # registers "autograd_mini"
+    settings.load_profile("autograd_mini")
+    ```
 
     Args:
         name: the profile's name.
