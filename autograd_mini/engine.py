@@ -674,23 +674,46 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
         earlier[root] = root.grad
     if not root._parents:
         return [], earlier
+    # An iterative depth-first search with two parallel stacks: the path being
+    # explored, and for each node on it an iterator over the edges it has not
+    # followed yet (None for a one-parent node, whose single edge is followed
+    # at once: chains then allocate nothing per node).
     order: list[Value] = []
-    visited = {root}
-    path = [root]
-    pending = [_edges(root)]
-    while path:
-        for parent, local in pending[-1]:
-            if not local:
-                continue
-            if parent.grad:
-                earlier[parent] = parent.grad
-            if parent._parents and parent not in visited:
-                visited.add(parent)
-                path.append(parent)
-                pending.append(_edges(parent))
-                break
-        else:  # every edge followed: the node is finished
-            pending.pop()
+    visited: set[Value] = set()
+    path: list[Value] = []
+    pending: list[Iterator[tuple[Value, float]] | None] = []
+    next_node: Value | None = root
+    while next_node is not None:
+        while next_node is not None:  # go down from a node not seen before
+            node = next_node
+            next_node = None
+            visited.add(node)
+            path.append(node)
+            parents = node._parents
+            if type(parents) is tuple:
+                pending.append(zip(parents, node._locals))  # type: ignore[arg-type]
+            else:
+                pending.append(None)
+                if node._locals:
+                    parent: Value = parents  # type: ignore[assignment]
+                    if parent.grad:
+                        earlier[parent] = parent.grad
+                    if parent._parents and parent not in visited:
+                        next_node = parent
+        while path:  # go back up to the deepest node with an edge left to follow
+            edges = pending[-1]
+            if edges is not None:
+                for parent, local in edges:
+                    if not local:
+                        continue
+                    if parent.grad:
+                        earlier[parent] = parent.grad
+                    if parent._parents and parent not in visited:
+                        next_node = parent
+                        break
+                if next_node is not None:
+                    break
+            pending.pop()  # every edge followed: the node is finished
             order.append(path.pop())
     order.reverse()
     return order, earlier
