@@ -35,6 +35,7 @@ __all__ = [
     "enable_grad",
     "topological_order",
     "dot",
+    "linear",
     "vsum",
 ]
 
@@ -184,9 +185,11 @@ class Primitive:
         derivatives: for n-ary operations, one rule ``derivatives(args, out)``
             returning all local derivatives at once, in place of ``partials``.
         doc: the math of the operation in one line, for help and drawings.
+        constant_args: positions that must be plain numbers (``SCALE``'s
+            coefficient), for rules that are linear only because of it.
     """
 
-    __slots__ = ("name", "forward", "partials", "linear", "_derivatives", "doc")
+    __slots__ = ("name", "forward", "partials", "linear", "_derivatives", "doc", "constant_args")
 
     def __init__(
         self,
@@ -196,6 +199,7 @@ class Primitive:
         linear: bool = False,
         derivatives: Callable[[Sequence[Any], Any], Sequence[Any]] | None = None,
         doc: str | None = None,
+        constant_args: tuple[int, ...] = (),
     ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"Primitive: name must be a non-empty str, got {name!r}")
@@ -212,6 +216,7 @@ class Primitive:
         self.linear = linear
         self._derivatives = derivatives
         self.doc = doc
+        self.constant_args = constant_args
 
     @property
     def arity(self) -> int | None:
@@ -304,7 +309,10 @@ class Value:
                     "Value(): expected a real number (int, float, numpy real scalar), "
                     f"got {type(given).__name__} {given!r}"
                 )
-            data = float(given)
+            try:
+                data = float(given)
+            except OverflowError:
+                raise OverflowError(f"Value(): {given!r} is too large for a float") from None
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str, got {type(label).__name__} {label!r}")
         self.data = data
@@ -361,7 +369,7 @@ class Value:
     # +1 or -1; into *, the SCALE node with the number as its local derivative.
 
     def __add__(self, other: Operand) -> Value:
-        if type(other) is Value:
+        if isinstance(other, Value):
             return _node(self.data + other.data, _ops.ADD, (self, other), _ONES2)
         return _node(self.data + _as_float(other, "+"), _ops.ADD, self, 1.0)
 
@@ -369,7 +377,7 @@ class Value:
         return _node(_as_float(other, "+") + self.data, _ops.ADD, self, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
-        if type(other) is Value:
+        if isinstance(other, Value):
             return _node(self.data - other.data, _ops.SUB, (self, other), _SUB_LOCALS)
         return _node(self.data - _as_float(other, "-"), _ops.SUB, self, 1.0)
 
@@ -377,7 +385,7 @@ class Value:
         return _node(_as_float(other, "-") - self.data, _ops.SUB, self, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
-        if type(other) is Value:
+        if isinstance(other, Value):
             return _node(self.data * other.data, _ops.MUL, (self, other), (other.data, self.data))
         c = _as_float(other, "*")
         return _node(self.data * c, _ops.SCALE, self, c)
@@ -556,6 +564,12 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Any:
             positions.append(i)
         else:
             xs.append(_as_float(a, prim.name))
+    for i in prim.constant_args:
+        if isinstance(args[i], Value):
+            raise TypeError(
+                f"{prim.name}: argument {i + 1} must be a plain number (a constant), "
+                f"got a Value ({args[i]!r})"
+            )
     out = float(prim.forward(*xs))
     if not parents:
         return out
@@ -599,6 +613,41 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0
         (*weights, *inputs, bias),  # type: ignore[arg-type]
         (*xd, *wd, 1.0),
     )
+
+
+def linear(
+    weight_rows: Sequence[Sequence[Value]], inputs: Sequence[Operand], biases: Sequence[Value]
+) -> list[Value]:
+    """``[dot(w, inputs, b) for w, b in zip(weight_rows, biases)]``, faster.
+
+    A layer of fused neurons: one ``dot`` node per row, exactly as `dot`
+    records it (same values, same gradients), but the inputs' values are
+    gathered once for the whole layer instead of once per neuron.
+
+    Raises:
+        ValueError: the numbers of rows and biases differ, or a row's length
+            differs from the number of inputs.
+    """
+    if len(weight_rows) != len(biases):
+        raise ValueError(f"linear: {len(weight_rows)} weight rows but {len(biases)} biases")
+    try:
+        xd = [x.data for x in inputs]  # type: ignore[union-attr]
+    except AttributeError:  # numbers among the inputs: the general path
+        return [dot(w, inputs, b) for w, b in zip(weight_rows, biases)]
+    n = len(xd)
+    xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
+    record = _GRAD_ENABLED.get()
+    out = []
+    for w, b in zip(weight_rows, biases):
+        if len(w) != n:
+            raise ValueError(f"linear: a row of {len(w)} weights but {n} inputs")
+        wd = [wi.data for wi in w]
+        if record:
+            out.append(_new_node(sum(map(mul, wd, xd), b.data), _ops.DOT,
+                                 (*w, *xs, b), (*xd, *wd, 1.0)))
+        else:
+            out.append(Value(sum(map(mul, wd, xd), b.data)))
+    return out
 
 
 def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:

@@ -15,6 +15,7 @@ These are exact derivatives computed by the engine (`gradients` with
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -92,6 +93,12 @@ def value_and_grad(
         for p in positions:
             if not isinstance(inputs[p], Value):
                 inputs[p] = Value(_as_float(inputs[p], "grad"))
+        # The other numeric arguments become constant Values, so that f can
+        # call Value methods on every argument (`y.sin()`) as it would inside
+        # any other transform; other objects are passed through unchanged.
+        for i, a in enumerate(inputs):
+            if i not in positions and isinstance(a, numbers.Real):
+                inputs[i] = Value(_as_float(a, "grad"))
         wrt = [inputs[p] for p in positions]
         out = _call(f, inputs, "grad")
         grads = gradients(out, wrt, create_graph=nested)

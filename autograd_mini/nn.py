@@ -48,7 +48,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
-from autograd_mini.engine import Value, dot
+from autograd_mini.engine import Value, dot, linear
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "StateDict"]
 
@@ -313,6 +313,9 @@ class Neuron(Module):
             act = dot(self.w, x, self.b)
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return self._activate(act)
+
+    def _activate(self, act: Value) -> Value:
         a = self.activation
         if a == "relu":
             return act.relu()
@@ -356,7 +359,14 @@ class Layer(Module):
         """The neurons' outputs: a list, or a bare Value when the layer has one neuron."""
         if type(x) is not list and type(x) is not tuple:
             x = list(x)
-        out = [n(x) for n in self.neurons]
+        neurons = self.neurons
+        if all(n.fused and len(n.w) == len(x) for n in neurons):
+            # The fused fast path: one `dot` node per neuron, exactly as each
+            # neuron records it, with the inputs' values gathered once.
+            sums = linear([n.w for n in neurons], x, [n.b for n in neurons])
+            out = [n._activate(z) for n, z in zip(neurons, sums)]
+        else:
+            out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

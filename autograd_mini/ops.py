@@ -200,7 +200,8 @@ SUB = Primitive("-", float.__sub__, lambda x, y, out: 1.0, lambda x, y, out: -1.
 MUL = Primitive("*", float.__mul__, lambda x, y, out: y, lambda x, y, out: x,
                 doc="x * y; d/dx = y, d/dy = x.")
 SCALE = Primitive("*", float.__mul__, lambda x, c, out: c, lambda x, c, out: x, linear=True,
-                  doc="x * c for a constant c (recorded with x as the only parent); d/dx = c.")
+                  doc="x * c for a constant c (recorded with x as the only parent); d/dx = c.",
+                  constant_args=(1,))
 NEG = Primitive("neg", float.__neg__, lambda x, out: -1.0, linear=True, doc="-x; d/dx = -1.")
 DIV = Primitive("/", _div, lambda x, y, out: 1.0 / y, lambda x, y, out: -out / y,
                 doc="x / y; d/dx = 1/y, d/dy = -x/y**2. ZeroDivisionError for y = 0.")

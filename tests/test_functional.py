@@ -40,13 +40,14 @@ def test_grad_argnums_tuple_returns_a_tuple() -> None:
     assert grad(f, argnums=(0,))(3.0, 2.0) == pytest.approx((12.0,))
 
 
-def test_non_differentiated_arguments_stay_numbers() -> None:
+def test_non_differentiated_numeric_arguments_become_constant_values() -> None:
     seen = []
     grad(lambda x, y: seen.append(y) or x * y)(1.0, 2.0)
-    assert seen == [2.0] and type(seen[0]) is float
-    # So a function using Value-only methods on them fails, with the float's error.
-    with pytest.raises(AttributeError):
-        grad(lambda x, y: x * y.sin())(1.0, 2.0)
+    assert len(seen) == 1 and isinstance(seen[0], Value)
+    assert seen[0].data == 2.0 and seen[0].is_leaf
+    # So f may use Value methods on them; they are constants for the gradient.
+    assert grad(lambda x, y: x * y.sin())(1.0, 2.0) == pytest.approx(math.sin(2.0))
+    assert type(grad(lambda x, y: x * y.sin())(1.0, 2.0)) is float
 
 
 def test_non_differentiated_arguments_may_be_anything() -> None:
