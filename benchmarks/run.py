@@ -274,6 +274,17 @@ def git_revision() -> str:
     return head + ("+changes" if dirty else "")
 
 
+def cpu_model() -> str:
+    """The processor's name (from /proc/cpuinfo on Linux), or what `platform` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown processor"
+
+
 def environment() -> dict[str, str]:
     """Where and when the figures were measured."""
     versions = {}
@@ -290,7 +301,7 @@ def environment() -> dict[str, str]:
         "commit": git_revision(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs "
-        f"({platform.processor() or 'unknown processor'})",
+        f"({cpu_model()})",
         **versions,
     }
 
