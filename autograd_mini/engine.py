@@ -616,38 +616,58 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0
 
 
 def linear(
-    weight_rows: Sequence[Sequence[Value]], inputs: Sequence[Operand], biases: Sequence[Value]
+    weight_rows: Sequence[Sequence[Value]],
+    inputs: Sequence[Operand],
+    biases: Sequence[Value],
+    activation: str = "linear",
 ) -> list[Value]:
-    """``[dot(w, inputs, b) for w, b in zip(weight_rows, biases)]``, faster.
+    """A layer of fused neurons: ``[dot(w, inputs, b) for w, b in ...]``, faster.
 
-    A layer of fused neurons: one ``dot`` node per row, exactly as `dot`
-    records it (same values, same gradients), but the inputs' values are
-    gathered once for the whole layer instead of once per neuron.
+    One ``dot`` node per row, exactly as `dot` records it (same values, same
+    gradients), but the inputs' values are gathered once for the whole layer
+    instead of once per neuron. With ``activation="relu"`` each neuron is one
+    ``dot+relu`` node, ``relu(b + sum(w x))``, instead of a ``dot`` node and a
+    ``relu`` node: the same values and gradients, with half the nodes.
 
     Raises:
-        ValueError: the numbers of rows and biases differ, or a row's length
-            differs from the number of inputs.
+        ValueError: the numbers of rows and biases differ, a row's length
+            differs from the number of inputs, or the activation is neither
+            ``"linear"`` nor ``"relu"``.
     """
+    if activation not in ("linear", "relu"):
+        raise ValueError(f"linear: activation must be 'linear' or 'relu', got {activation!r}")
     if len(weight_rows) != len(biases):
         raise ValueError(f"linear: {len(weight_rows)} weight rows but {len(biases)} biases")
+    prim = _ops.DOT_RELU if activation == "relu" else _ops.DOT
     try:
         xd = [x.data for x in inputs]  # type: ignore[union-attr]
     except AttributeError:  # numbers among the inputs: the general path
-        return [dot(w, inputs, b) for w, b in zip(weight_rows, biases)]
+        return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
     n = len(xd)
     xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
+    relu = activation == "relu"
     record = _GRAD_ENABLED.get()
     out = []
     for w, b in zip(weight_rows, biases):
         if len(w) != n:
             raise ValueError(f"linear: a row of {len(w)} weights but {n} inputs")
         wd = [wi.data for wi in w]
-        if record:
-            out.append(_new_node(sum(map(mul, wd, xd), b.data), _ops.DOT,
-                                 (*w, *xs, b), (*xd, *wd, 1.0)))
+        z = sum(map(mul, wd, xd), b.data)
+        if not record:
+            out.append(Value(z if z > 0.0 or not relu else 0.0))
+        elif relu and not z > 0.0:  # an inactive unit passes no gradient back
+            out.append(_new_node(0.0, prim, (*w, *xs, b), _zeros(2 * n + 1)))
         else:
-            out.append(Value(sum(map(mul, wd, xd), b.data)))
+            out.append(_new_node(z, prim, (*w, *xs, b), (*xd, *wd, 1.0)))
     return out
+
+
+def _zeros(n: int, cache: dict[int, tuple[float, ...]] = {}) -> tuple[float, ...]:  # noqa: B006
+    """A shared tuple of ``n`` zeros (local derivatives of an inactive ReLU unit)."""
+    zeros = cache.get(n)
+    if zeros is None:
+        zeros = cache[n] = (0.0,) * n
+    return zeros
 
 
 def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:

@@ -310,6 +310,8 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(x)}")
         if self.fused:
+            if self.activation == "relu":  # one dot+relu node
+                return linear([self.w], x, [self.b], activation="relu")[0]
             act = dot(self.w, x, self.b)
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
@@ -361,10 +363,13 @@ class Layer(Module):
             x = list(x)
         neurons = self.neurons
         if all(n.fused and len(n.w) == len(x) for n in neurons):
-            # The fused fast path: one `dot` node per neuron, exactly as each
-            # neuron records it, with the inputs' values gathered once.
-            sums = linear([n.w for n in neurons], x, [n.b for n in neurons])
-            out = [n._activate(z) for n, z in zip(neurons, sums)]
+            # The fused fast path: one node per neuron, exactly as each neuron
+            # records it, with the inputs' values gathered once for the layer.
+            rows, biases = [n.w for n in neurons], [n.b for n in neurons]
+            if all(n.activation == "relu" for n in neurons):
+                out = linear(rows, x, biases, activation="relu")
+            else:
+                out = [n._activate(z) for n, z in zip(neurons, linear(rows, x, biases))]
         else:
             out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out

@@ -42,6 +42,7 @@ __all__ = [
     "SIN",
     "COS",
     "DOT",
+    "DOT_RELU",
     "SUM",
     "relu",
     "tanh",
@@ -184,6 +185,18 @@ def _dot_forward(*args: float) -> float:
     return sum(map(float.__mul__, args[:n], args[n : 2 * n]), args[-1])
 
 
+def _dot_relu_forward(*args: float) -> float:
+    z = _dot_forward(*args)
+    return z if z > 0.0 else 0.0
+
+
+def _d_dot_relu(args: Sequence[Any], out: Any) -> list[Any]:
+    # relu(z) passes dot's derivatives through where z > 0 and blocks them elsewhere.
+    if _data(out) > 0.0:
+        return _d_dot(args, out)
+    return [0.0] * len(args)
+
+
 def _sum_forward(*args: float) -> float:
     total = 0.0
     for a in args:
@@ -224,6 +237,9 @@ COS = Primitive("cos", _cos_forward, lambda x, out: -_sin_any(x), doc="cos(x); d
 DOT = Primitive("dot", _dot_forward, derivatives=_d_dot,
                 doc="b + sum(w_i x_i) over (w1..wn, x1..xn, b); "
                 "d/dw_i = x_i, d/dx_i = w_i, d/db = 1.")
+DOT_RELU = Primitive("dot+relu", _dot_relu_forward, derivatives=_d_dot_relu,
+                     doc="relu(b + sum(w_i x_i)): a fused ReLU neuron; dot's derivatives "
+                     "where the sum is positive, 0 elsewhere.")
 SUM = Primitive("sum", _sum_forward, derivatives=lambda args, out: [1.0] * len(args), linear=True,
                 doc="x1 + x2 + ... + xn; every local derivative is 1.")
 
@@ -245,6 +261,7 @@ PRIMITIVES: dict[str, Primitive] = {
     "sin": SIN,
     "cos": COS,
     "dot": DOT,
+    "dot_relu": DOT_RELU,
     "sum": SUM,
 }
 """Every built-in primitive by name: the single table that Value's operators,

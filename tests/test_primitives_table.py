@@ -33,6 +33,11 @@ def _dot_args() -> st.SearchStrategy[tuple[float, ...]]:
     )
 
 
+def _reference_dot(*args: float) -> float:
+    n = (len(args) - 1) // 2
+    return args[-1] + math.fsum(w * x for w, x in zip(args[:n], args[n : 2 * n]))
+
+
 # Inputs inside each primitive's domain, away from points where it is not differentiable.
 DOMAINS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "add": _args(moderate, moderate),
@@ -52,13 +57,10 @@ DOMAINS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "sin": _args(moderate),
     "cos": _args(moderate),
     "dot": _dot_args(),
+    # away from the kink: the weighted sum is clearly positive or negative
+    "dot_relu": _dot_args().filter(lambda a: abs(_reference_dot(*a)) > 1e-2),
     "sum": st.lists(moderate, min_size=1, max_size=6).map(tuple),
 }
-
-
-def _reference_dot(*args: float) -> float:
-    n = (len(args) - 1) // 2
-    return args[-1] + math.fsum(w * x for w, x in zip(args[:n], args[n : 2 * n]))
 
 
 # Forward functions written independently of ops.py.
@@ -80,11 +82,12 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "sin": math.sin,
     "cos": math.cos,
     "dot": _reference_dot,
+    "dot_relu": lambda *a: max(_reference_dot(*a), 0.0),
     "sum": lambda *xs: math.fsum(xs),
 }
 
 NAMES = sorted(PRIMITIVES)
-NARY = {"dot", "sum"}
+NARY = {"dot", "dot_relu", "sum"}
 
 
 def partial_by_central_difference(f: Callable[..., float], args: Sequence[float], i: int) -> float:

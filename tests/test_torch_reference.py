@@ -62,6 +62,12 @@ TORCH: dict[str, tuple[Callable[..., Any], st.SearchStrategy[tuple[float, ...]]]
             lambda n: st.tuples(*([moderate] * (2 * n + 1)))
         ),
     ),
+    "dot_relu": (
+        lambda *args: torch.relu(_dot(*args)),
+        st.integers(min_value=0, max_value=4)
+        .flatmap(lambda n: st.tuples(*([moderate] * (2 * n + 1))))
+        .filter(lambda a: abs(_dot(*a)) > 1e-6),  # away from the kink
+    ),
     "sum": (_sum, st.lists(moderate, min_size=1, max_size=6).map(tuple)),
 }
 
