@@ -655,10 +655,19 @@ def linear(
         z = sum(map(mul, wd, xd), b.data)
         if not record:
             out.append(Value(z if z > 0.0 or not relu else 0.0))
-        elif relu and not z > 0.0:  # an inactive unit passes no gradient back
-            out.append(_new_node(0.0, prim, (*w, *xs, b), _zeros(2 * n + 1)))
+            continue
+        v = _NEW(Value)  # the node, built inline: this loop is the forward pass's hot spot
+        v.grad = 0.0
+        v.label = ""
+        v._op = prim
+        v._parents = (*w, *xs, b)
+        if relu and not z > 0.0:  # an inactive unit passes no gradient back
+            v.data = 0.0
+            v._locals = _zeros(2 * n + 1)
         else:
-            out.append(_new_node(z, prim, (*w, *xs, b), (*xd, *wd, 1.0)))
+            v.data = z
+            v._locals = (*xd, *wd, 1.0)
+        out.append(v)
     return out
 
 
@@ -746,7 +755,9 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
     # An iterative depth-first search with two parallel stacks: the path being
     # explored, and for each node on it an iterator over the edges it has not
     # followed yet (None for a one-parent node, whose single edge is followed
-    # at once: chains then allocate nothing per node).
+    # at once: chains then allocate nothing per node). A node whose local
+    # derivatives are all zero still receives its gradient from its consumers
+    # but passes nothing on, so it is not put in the order.
     order: list[Value] = []
     visited: set[Value] = set()
     path: list[Value] = []
@@ -757,18 +768,20 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
             node = next_node
             next_node = None
             visited.add(node)
-            path.append(node)
-            parents = node._parents
+            parents, local = node._parents, node._locals
             if type(parents) is tuple:
-                pending.append(zip(parents, node._locals))  # type: ignore[arg-type]
-            else:
+                if not any(local):  # type: ignore[arg-type]
+                    continue  # passes nothing back (an inactive ReLU unit): not visited
+                path.append(node)
+                pending.append(zip(parents, local))  # type: ignore[arg-type]
+            elif local:
+                path.append(node)
                 pending.append(None)
-                if node._locals:
-                    parent: Value = parents  # type: ignore[assignment]
-                    if parent.grad:
-                        earlier[parent] = parent.grad
-                    if parent._parents and parent not in visited:
-                        next_node = parent
+                parent: Value = parents  # type: ignore[assignment]
+                if parent.grad:
+                    earlier[parent] = parent.grad
+                if parent._parents and parent not in visited:
+                    next_node = parent
         while path:  # go back up to the deepest node with an edge left to follow
             edges = pending[-1]
             if edges is not None:
