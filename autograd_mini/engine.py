@@ -639,18 +639,19 @@ def linear(
     if len(weight_rows) != len(biases):
         raise ValueError(f"linear: {len(weight_rows)} weight rows but {len(biases)} biases")
     prim = _ops.DOT_RELU if activation == "relu" else _ops.DOT
+    n = len(inputs)
+    if not all(map(n.__eq__, map(len, weight_rows))):
+        bad = next(len(w) for w in weight_rows if len(w) != n)
+        raise ValueError(f"linear: a row of {bad} weights but {n} inputs")
     try:
         xd = [x.data for x in inputs]  # type: ignore[union-attr]
     except AttributeError:  # numbers among the inputs: the general path
         return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
-    n = len(xd)
     xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
     relu = activation == "relu"
     record = _GRAD_ENABLED.get()
     out = []
     for w, b in zip(weight_rows, biases):
-        if len(w) != n:
-            raise ValueError(f"linear: a row of {len(w)} weights but {n} inputs")
         wd = [wi.data for wi in w]
         z = sum(map(mul, wd, xd), b.data)
         if not record:

@@ -251,6 +251,11 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"load: the file contains {name}, which is not a finite number")
 
 
+_neuron_generation = 0
+"""Bumped whenever an attribute of any `Neuron` is set, so that layers know
+their cached fast-path plan (weight rows, biases, activations) is stale."""
+
+
 class Neuron(Module):
     """One unit: ``act(b + w1 x1 + ... + wn xn)``.
 
@@ -293,6 +298,11 @@ class Neuron(Module):
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.fused = bool(fused)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        global _neuron_generation
+        object.__setattr__(self, name, value)
+        _neuron_generation += 1
 
     @property
     def nonlin(self) -> bool:
@@ -356,23 +366,48 @@ class Layer(Module):
         _check_count(nin, "Layer: nin", 0)
         _check_count(nout, "Layer: nout", 1)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        self._plan: tuple[int, list[Neuron], list[list[Value]], list[Value], str] | None = None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The neurons' outputs: a list, or a bare Value when the layer has one neuron."""
         if type(x) is not list and type(x) is not tuple:
             x = list(x)
         neurons = self.neurons
-        if all(n.fused and len(n.w) == len(x) for n in neurons):
+        plan = self._plan
+        if (plan is None or plan[0] != _neuron_generation or plan[1] is not neurons
+                or len(plan[2]) != len(neurons)):
+            plan = self._plan = self._make_plan()
+        _, _, rows, biases, mode = plan
+        if mode:
             # The fused fast path: one node per neuron, exactly as each neuron
             # records it, with the inputs' values gathered once for the layer.
-            rows, biases = [n.w for n in neurons], [n.b for n in neurons]
-            if all(n.activation == "relu" for n in neurons):
-                out = linear(rows, x, biases, activation="relu")
-            else:
-                out = [n._activate(z) for n, z in zip(neurons, linear(rows, x, biases))]
+            try:
+                if mode == "relu":
+                    out = linear(rows, x, biases, activation="relu")
+                else:
+                    out = [n._activate(z) for n, z in zip(neurons, linear(rows, x, biases))]
+            except ValueError:  # a neuron's weights no longer match: let it say so
+                out = [n(x) for n in neurons]
         else:
             out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out
+
+    def _make_plan(self) -> tuple[int, list[Neuron], list[list[Value]], list[Value], str]:
+        """What the fast path needs, cached until any neuron attribute is rebound.
+
+        ``mode`` is ``"relu"`` (every neuron a fused ReLU: one ``dot+relu``
+        node each), ``"fused"`` (every neuron fused: ``dot`` nodes, then each
+        neuron's activation) or ``""`` (call the neurons one by one).
+        """
+        neurons = self.neurons
+        if not all(isinstance(n, Neuron) and n.fused for n in neurons):
+            mode = ""
+        elif all(n.activation == "relu" for n in neurons):
+            mode = "relu"
+        else:
+            mode = "fused"
+        rows, biases = [n.w for n in neurons], [n.b for n in neurons]
+        return (_neuron_generation, neurons, rows, biases, mode)
 
     def parameters(self) -> list[Value]:
         """Every neuron's parameters, neuron by neuron."""
