@@ -3,14 +3,18 @@
 Every operation on a `Value` records, at forward time, the nodes it was
 computed from (``parents``) and the local derivative of its result with
 respect to each of them (``locals``). Backward is then one loop over a
-topological order::
+topological order:
 
-    for node in order:               # the root first, every node before its parents
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * node.grad
+```python
+for node in order:               # the root first, every node before its parents
+    for parent, local in zip(node.parents, node.local_grads):
+        parent.grad += local * node.grad
+```
 
 There are no per-node closures: a node is plain data, so the graph creates no
-reference cycles and the garbage collector stays out of the training loop.
+reference cycles and is freed by reference counting as soon as the last
+reference to its root goes away; the cyclic garbage collector finds nothing
+to clean up after a training step.
 
 Which operations exist, and their derivative rules, is the table in
 :mod:`autograd_mini.ops`; this module holds the machinery that applies them.
@@ -440,7 +444,7 @@ class Value:
         return _ops.SIGMOID(self)  # type: ignore[no-any-return]
 
     def exp(self) -> Value:
-        """e**x; derivative e**x. Raises OverflowError past x ~ 709.78."""
+        """`e**x`; derivative `e**x`. Raises OverflowError past x ~ 709.78."""
         return _ops.EXP(self)  # type: ignore[no-any-return]
 
     def log(self) -> Value:

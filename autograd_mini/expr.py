@@ -7,14 +7,16 @@ argument) to the engine's functions, `autograd_mini.ops.FUNCTIONS`
 (``relu tanh sigmoid exp log sqrt sin cos abs``). The text is parsed with
 `ast` and then walked by this module; it is never given to ``eval``,
 ``exec`` or ``compile``. Anything else raises `ExpressionError`, which
-records the column of the offending part and shows it with a caret::
+records the column of the offending part and shows it with a caret:
 
-    >>> parse_expression("x.real + 1")
-    Traceback (most recent call last):
-    ...
-    ExpressionError: attribute access is not allowed
-      x.real + 1
-      ^^^^^^
+```python
+>>> parse_expression("x.real + 1")
+Traceback (most recent call last):
+...
+ExpressionError: attribute access is not allowed
+  x.real + 1
+  ^^^^^^
+```
 
 `Expression.evaluate` computes the expression on Values (recording a graph
 that `Value.backward` and `autograd_mini.draw_graph` can use) or on floats.

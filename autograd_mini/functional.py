@@ -3,10 +3,12 @@
 ``grad(f)`` returns a new function computing df/dx. Called with numbers it
 returns floats; called with Values (as happens when transforms are nested) it
 returns Values whose graph records the backward pass itself, so the result can
-be differentiated again::
+be differentiated again:
 
-    f = lambda x: x.sin() * x
-    d3 = grad(grad(grad(f)))(0.5)   # third derivative, exactly, no finite differences
+```python
+f = lambda x: x.sin() * x
+d3 = grad(grad(grad(f)))(0.5)   # third derivative, exactly, no finite differences
+```
 
 These are exact derivatives computed by the engine (`gradients` with
 ``create_graph=True``), not numerical approximations.
@@ -121,13 +123,15 @@ def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     the backward pass itself. See `value_and_grad` for argnums, return types
     and errors.
 
-    Example::
+    For example:
 
-        >>> from autograd_mini import grad
-        >>> grad(lambda x: x ** 3)(2.0)
-        12.0
-        >>> grad(grad(lambda x: x ** 3))(2.0)
-        12.0
+    ```python
+    >>> from autograd_mini import grad
+    >>> grad(lambda x: x ** 3)(2.0)
+    12.0
+    >>> grad(grad(lambda x: x ** 3))(2.0)
+    12.0
+    ```
     """
     vg = value_and_grad(f, argnums)
 
@@ -145,11 +149,13 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
     arguments, as a list of lists (floats for number arguments; Values,
     differentiable again, for Value arguments).
 
-    Example::
+    For example:
 
-        >>> from autograd_mini import hessian
-        >>> hessian(lambda x, y: x * x * y)(3.0, 2.0)
-        [[4.0, 6.0], [6.0, 0.0]]
+    ```python
+    >>> from autograd_mini import hessian
+    >>> hessian(lambda x, y: x * x * y)(3.0, 2.0)
+    [[4.0, 6.0], [6.0, 0.0]]
+    ```
     """
     if not callable(f):
         raise TypeError(f"hessian: f must be callable, got {type(f).__name__} {f!r}")

@@ -1,13 +1,15 @@
 """Neural networks on the engine: `Module`, `Neuron`, `Layer`, `MLP`.
 
 The classes follow micrograd's ``nn`` module name for name, so micrograd's
-demo code runs unchanged once its imports point here::
+demo code runs unchanged once its imports point here:
 
-    from autograd_mini import Value
-    from autograd_mini.nn import MLP
+```python
+from autograd_mini import Value
+from autograd_mini.nn import MLP
 
-    model = MLP(2, [16, 16, 1])      # 337 parameters, as in micrograd
-    score = model([Value(0.5), Value(-1.0)])
+model = MLP(2, [16, 16, 1])      # 337 parameters, as in micrograd
+score = model([Value(0.5), Value(-1.0)])
+```
 
 A neuron computes ``act(b + w1 x1 + ... + wn xn)``. Weights start uniform in
 [-1, 1] and biases at 0. Without ``rng`` the weights come from the global

@@ -299,13 +299,15 @@ def primitive(
 ) -> Primitive:
     """Define a new scalar operation from its forward function and its partials.
 
-    Example::
+    For example:
 
-        softsign = primitive(lambda x: x / (1 + abs(x)),
-                             lambda x: 1 / (1 + abs(x)) ** 2,
-                             name="softsign")
-        y = softsign(Value(0.5))      # one node, op == "softsign"
-        softsign(0.5)                 # plain numbers give a plain float
+    ```python
+    softsign = primitive(lambda x: x / (1 + abs(x)),
+                         lambda x: 1 / (1 + abs(x)) ** 2,
+                         name="softsign")
+    y = softsign(Value(0.5))      # one node, op == "softsign"
+    softsign(0.5)                 # plain numbers give a plain float
+    ```
 
     Args:
         f: the forward function on floats, ``f(x1, ..., xn) -> float``.

@@ -2,14 +2,16 @@
 
 An optimizer holds a list of parameters (Values). ``step()`` reads each
 ``p.grad`` and changes ``p.data``; it works on plain floats and records no
-graph. ``zero_grad()`` clears the gradients before the next ``backward()``::
+graph. ``zero_grad()`` clears the gradients before the next ``backward()``:
 
-    opt = SGD(model.parameters(), lr=linear_decay(1.0, 0.1, 100))
-    for k in range(100):
-        loss = ...
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+```python
+opt = SGD(model.parameters(), lr=linear_decay(1.0, 0.1, 100))
+for k in range(100):
+    loss = ...
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+```
 
 The learning rate is a float or a schedule: any callable ``lr(k) -> float``
 where ``k`` is the number of steps already taken (0 on the first step).

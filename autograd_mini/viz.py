@@ -205,12 +205,14 @@ def draw_graph(
     In Jupyter the returned `graphviz.Digraph` displays inline; elsewhere
     call ``.render()``, ``.pipe()``, read ``.source``, or use `save_graph`.
 
-    Example::
+    For example:
 
-        x = Value(2.0, label="x")
-        y = (x * x).tanh()
-        y.backward()
-        draw_graph(y).source   # DOT text; draw_graph(y) shows inline in Jupyter
+    ```python
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    draw_graph(y).source   # DOT text; draw_graph(y) shows inline in Jupyter
+    ```
 
     Args:
         root: the value whose graph is drawn (usually the loss or output).

@@ -1,8 +1,10 @@
 """``autograd-mini graph``: evaluate an expression, print its gradients, draw its graph.
 
-Example::
+For example:
 
-    autograd-mini graph "tanh(w*x + b)" --at w=-2 x=1.5 b=0.5 -o neuron.svg
+```bash
+autograd-mini graph "tanh(w*x + b)" --at w=-2 x=1.5 b=0.5 -o neuron.svg
+```
 
 The expression is read by `autograd_mini.expr.parse_expression` (an
 allow-list checked on the `ast`; never ``eval``). Each variable becomes a
