@@ -22,7 +22,7 @@ echo "==> pytest ($(.venv/bin/python --version))"
 .venv/bin/python -m pytest "$@"
 if [ -f mkdocs.yml ]; then
     echo "==> mkdocs build --strict"
-    .venv/bin/mkdocs build --strict --quiet --site-dir site
+    NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir site
 fi
 
 # The same suite on the oldest and newest interpreters the machine has.
