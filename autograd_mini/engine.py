@@ -26,6 +26,7 @@ import gc
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
+from itertools import compress
 from operator import mul
 from typing import Any, Union
 
@@ -766,7 +767,7 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
     order: list[Value] = []
     visited: set[Value] = set()
     path: list[Value] = []
-    pending: list[Iterator[tuple[Value, float]] | None] = []
+    pending: list[Iterator[Value] | None] = []
     next_node: Value | None = root
     while next_node is not None:
         while next_node is not None:  # go down from a node not seen before
@@ -778,7 +779,7 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
                 if not any(local):  # type: ignore[arg-type]
                     continue  # passes nothing back (an inactive ReLU unit): not visited
                 path.append(node)
-                pending.append(zip(parents, local))  # type: ignore[arg-type]
+                pending.append(compress(parents, local))  # type: ignore[arg-type]
             elif local:
                 path.append(node)
                 pending.append(None)
@@ -790,9 +791,7 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
         while path:  # go back up to the deepest node with an edge left to follow
             edges = pending[-1]
             if edges is not None:
-                for parent, local in edges:
-                    if not local:
-                        continue
+                for parent in edges:  # the parents whose local derivative is not zero
                     if parent.grad:
                         earlier[parent] = parent.grad
                     if parent._parents and parent not in visited:
