@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import gc
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
+from functools import partial, reduce
 from itertools import compress
-from operator import mul
+from operator import add, mul
 from typing import Any, Union
 
 __all__ = [
@@ -538,6 +540,14 @@ def _node(data: float, op: Primitive | _Bound, parents: _Parents, local: _Locals
 
 
 _NEW = Value.__new__
+
+# `sum_in_order(terms, start)` adds start + t1 + t2 + ... left to right, rounding
+# after every addition, exactly as a chain of `+` nodes does. Up to Python 3.11
+# that is what sum() does; from 3.12 sum() of floats is compensated (more
+# accurate, but then a fused neuron would not equal the per-operation graph).
+sum_in_order: Callable[[Iterable[float], float], float] = (
+    sum if sys.version_info < (3, 12) else partial(reduce, add)
+)
 _ONES2 = (1.0, 1.0)
 _SUB_LOCALS = (1.0, -1.0)
 
@@ -613,7 +623,7 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0
     except AttributeError:  # numbers among the arguments: the general path
         return apply(_ops.DOT, (*weights, *inputs, bias))  # type: ignore[no-any-return]
     return _node(
-        sum(map(mul, wd, xd), bd),
+        sum_in_order(map(mul, wd, xd), bd),
         _ops.DOT,
         (*weights, *inputs, bias),  # type: ignore[arg-type]
         (*xd, *wd, 1.0),
@@ -658,7 +668,7 @@ def linear(
     out = []
     for w, b in zip(weight_rows, biases):
         wd = [wi.data for wi in w]
-        z = sum(map(mul, wd, xd), b.data)
+        z = sum_in_order(map(mul, wd, xd), b.data)
         if not record:
             out.append(Value(z if z > 0.0 or not relu else 0.0))
             continue

@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd_mini.engine import Primitive, Value
+from autograd_mini.engine import Primitive, Value, sum_in_order
 
 __all__ = [
     "Primitive",
@@ -182,7 +182,7 @@ def _dot_forward(*args: float) -> float:
     if len(args) % 2 != 1:
         raise TypeError(f"dot: expects n weights, n inputs and a bias, got {len(args)} arguments")
     n = (len(args) - 1) // 2
-    return sum(map(float.__mul__, args[:n], args[n : 2 * n]), args[-1])
+    return sum_in_order(map(float.__mul__, args[:n], args[n : 2 * n]), args[-1])
 
 
 def _dot_relu_forward(*args: float) -> float:

@@ -8,7 +8,7 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograd_mini import Value
@@ -215,6 +215,9 @@ def test_fused_records_one_dot_node_per_neuron() -> None:
     xs=st.lists(st.floats(-10, 10, allow_nan=False), min_size=6, max_size=6),
     activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
 )
+# Found on Python 3.13, whose sum() of floats is compensated: the fused sum must
+# still round after every addition, like the per-operation graph.
+@example(nin=3, seed=209, xs=[1.25, 1.0, 1.0, 0.0, 0.0, 0.0], activation="relu")
 def test_fused_and_per_operation_neurons_give_identical_values_and_gradients(
     nin: int, seed: int, xs: list[float], activation: str
 ) -> None:
