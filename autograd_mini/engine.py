@@ -664,6 +664,7 @@ def linear(
         return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
     xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
     relu = activation == "relu"
+    zeros = _zeros(2 * n + 1)  # the local derivatives of an inactive ReLU unit
     record = _GRAD_ENABLED.get()
     out = []
     for w, b in zip(weight_rows, biases):
@@ -679,7 +680,7 @@ def linear(
         v._parents = (*w, *xs, b)
         if relu and not z > 0.0:  # an inactive unit passes no gradient back
             v.data = 0.0
-            v._locals = _zeros(2 * n + 1)
+            v._locals = zeros
         else:
             v.data = z
             v._locals = (*xd, *wd, 1.0)
