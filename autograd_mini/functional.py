@@ -46,8 +46,10 @@ def _normalize_argnums(argnums: ArgNums, nargs: int, who: str) -> tuple[list[int
     return [p % nargs for p in positions], not single
 
 
-def _call(f: Callable[..., Any], args: Sequence[Any], who: str) -> Value:
-    with set_grad_enabled(True):  # transforms record even inside no_grad()
+def _call(f: Callable[..., Any], args: Sequence[Any], who: str, record: bool = True) -> Value:
+    """``f(*args)``, which must be a Value; recorded even inside ``no_grad()`` when
+    ``record`` (transforms need the graph), never recorded otherwise."""
+    with set_grad_enabled(record):
         out = f(*args)
     if not isinstance(out, Value):
         raise TypeError(

@@ -28,7 +28,8 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograd_mini import ops as _ops
-from autograd_mini.engine import Value, dot, gradients, no_grad, vsum
+from autograd_mini.engine import Value, dot, gradients, vsum
+from autograd_mini.functional import _call
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -85,20 +86,9 @@ def _check_tolerances(eps: float, rtol: float, atol: float, who: str) -> None:
         raise ValueError(f"{who}: eps must be > 0, got {eps!r}")
 
 
-def _call(f: Callable[..., Any], xs: Sequence[Value], who: str) -> Value:
-    out = f(*xs)
-    if not isinstance(out, Value):
-        raise TypeError(
-            f"{who}: the function must return a Value computed from its arguments, "
-            f"got {type(out).__name__} {out!r}"
-        )
-    return out
-
-
 def _value_at(f: Callable[..., Any], xs: Sequence[float], who: str) -> float:
     """f at the point ``xs`` as a float, without recording a graph."""
-    with no_grad():
-        return _call(f, [Value(x) for x in xs], who).data
+    return _call(f, [Value(x) for x in xs], who, record=False).data
 
 
 def _first_derivatives(f: Callable[..., Any], xs: Sequence[float], who: str) -> list[float]:
