@@ -482,8 +482,9 @@ class Value:
         exactly zero (an inactive ReLU, a hinge loss already satisfied)
         carries nothing, so nodes reachable only through such edges keep
         their ``grad`` unchanged, which is what adding a zero gradient would
-        give them. (A consequence: a zero local derivative times an infinite
-        gradient counts as 0, not nan.)
+        give them. Such an edge carries nothing even when the gradient
+        arriving at its node is infinite or nan: 0 times inf counts as 0 here,
+        where PyTorch would produce nan.
         """
         with _gc_paused():
             order, earlier = _backward_plan(self)
@@ -496,13 +497,19 @@ class Value:
             self.grad += 1.0
             for node in order:
                 g = node.grad
-                if g:  # a zero gradient passes nothing on
-                    parents = node._parents
-                    if type(parents) is tuple:
-                        for parent, local in zip(parents, node._locals):  # type: ignore[arg-type]
-                            parent.grad += local * g
-                    else:  # one parent, stored bare
-                        parents.grad += node._locals * g  # type: ignore[union-attr,operator]
+                if not g:  # a zero gradient passes nothing on
+                    continue
+                parents, local = node._parents, node._locals
+                if type(parents) is not tuple:  # one parent, stored bare
+                    if local:
+                        parents.grad += local * g  # type: ignore[union-attr,operator]
+                elif -_INF < g < _INF:  # the usual case: 0 * g is 0, no need to check
+                    for parent, d in zip(parents, local):  # type: ignore[arg-type]
+                        parent.grad += d * g
+                else:  # an infinite or nan gradient: skip zero edges, as the plan does
+                    for parent, d in zip(parents, local):  # type: ignore[arg-type]
+                        if d:
+                            parent.grad += d * g
             for node, old in earlier.items():
                 node.grad += old
 
@@ -550,6 +557,7 @@ sum_in_order: Callable[[Iterable[float], float], float] = (
 )
 _ONES2 = (1.0, 1.0)
 _SUB_LOCALS = (1.0, -1.0)
+_INF = float("inf")
 
 
 # --------------------------------------------------------------------------- apply

@@ -295,3 +295,21 @@ def test_backward_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> 
             gc.enable()
         else:
             gc.disable()
+
+
+def test_a_zero_local_derivative_carries_nothing_even_times_an_infinite_gradient() -> None:
+    # Documented in Value.backward: an edge whose local derivative is exactly 0
+    # is not followed, so 0 * inf counts as 0 (PyTorch would give nan), both for
+    # the edge's own parent and for everything behind it.
+    a, b = Value(-1.0), Value(2.0)
+    inactive = a.relu()  # local derivative 0
+    y = (inactive * b + a) * math.inf
+    y.backward()
+    assert a.grad == math.inf  # through `+ a`, local 1
+    assert b.grad == 0.0  # d/db = inactive.data = 0: not nan
+    assert inactive.grad == math.inf  # the node itself still receives its gradient
+    # A nan gradient is treated the same way.
+    c = Value(-3.0)
+    z = c.relu() * math.nan + c
+    z.backward()
+    assert c.grad == 1.0
