@@ -1,7 +1,7 @@
 """Compatibility with micrograd 0.1.0: same values, same gradients, one import line.
 
-micrograd is in the ``bench`` extra, so the main CI run (the ``dev`` venv) has
-it; the Python 3.10/3.13 runs install only ``.[test]``, and skip this module.
+micrograd 0.1.0 is in the ``test`` extra, so every CI run (3.10, 3.11, 3.13)
+has it; the module skips only where someone runs the suite without it.
 micrograd 0.1.0's Value supports + - * / ** (number exponents) and relu only.
 """
 
