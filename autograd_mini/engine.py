@@ -518,17 +518,6 @@ _Parents = Union[tuple[Value, ...], Value]  # noqa: UP007
 _Locals = Union[tuple[float, ...], float]  # noqa: UP007
 
 
-def _new_node(data: float, op: Primitive | _Bound, parents: _Parents, local: _Locals) -> Value:
-    v = _NEW(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v._op = op
-    v._parents = parents
-    v._locals = local
-    return v
-
-
 def _node(data: float, op: Primitive | _Bound, parents: _Parents, local: _Locals) -> Value:
     """Create an interior node, or a constant when recording is off (`no_grad`)."""
     v = _NEW(Value)
@@ -605,8 +594,8 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Any:
         local = tuple(float(derivs[i]) for i in positions)
     op = prim if len(parents) == len(args) else _Bound(prim, tuple(args))
     if len(parents) == 1:
-        return _new_node(out, op, parents[0], local[0])
-    return _new_node(out, op, tuple(parents), local)
+        return _node(out, op, parents[0], local[0])
+    return _node(out, op, tuple(parents), local)
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
@@ -621,21 +610,9 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0
         ValueError: ``weights`` and ``inputs`` differ in length.
         TypeError: an element is neither a Value nor a real number.
     """
-    n = len(weights)
-    if len(inputs) != n:
-        raise ValueError(f"dot: {n} weights but {len(inputs)} inputs")
-    try:
-        wd = [w.data for w in weights]
-        xd = [x.data for x in inputs]  # type: ignore[union-attr]
-        bd = bias.data  # type: ignore[union-attr]
-    except AttributeError:  # numbers among the arguments: the general path
-        return apply(_ops.DOT, (*weights, *inputs, bias))  # type: ignore[no-any-return]
-    return _node(
-        sum_in_order(map(mul, wd, xd), bd),
-        _ops.DOT,
-        (*weights, *inputs, bias),  # type: ignore[arg-type]
-        (*xd, *wd, 1.0),
-    )
+    if len(inputs) != len(weights):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    return linear([weights], inputs, [bias])[0]  # type: ignore[list-item]
 
 
 def linear(
@@ -666,33 +643,33 @@ def linear(
     if not all(map(n.__eq__, map(len, weight_rows))):
         bad = next(len(w) for w in weight_rows if len(w) != n)
         raise ValueError(f"linear: a row of {bad} weights but {n} inputs")
-    try:
-        xd = [x.data for x in inputs]  # type: ignore[union-attr]
-    except AttributeError:  # numbers among the inputs: the general path
-        return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
     xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
     relu = activation == "relu"
     zeros = _zeros(2 * n + 1)  # the local derivatives of an inactive ReLU unit
     record = _GRAD_ENABLED.get()
     out = []
-    for w, b in zip(weight_rows, biases):
-        wd = [wi.data for wi in w]
-        z = sum_in_order(map(mul, wd, xd), b.data)
-        if not record:
-            out.append(Value(z if z > 0.0 or not relu else 0.0))
-            continue
-        v = _NEW(Value)  # the node, built inline: this loop is the forward pass's hot spot
-        v.grad = 0.0
-        v.label = ""
-        v._op = prim
-        v._parents = (*w, *xs, b)
-        if relu and not z > 0.0:  # an inactive unit passes no gradient back
-            v.data = 0.0
-            v._locals = zeros
-        else:
-            v.data = z
-            v._locals = (*xd, *wd, 1.0)
-        out.append(v)
+    try:
+        xd = [x.data for x in xs]
+        for w, b in zip(weight_rows, biases):
+            wd = [wi.data for wi in w]
+            z = sum_in_order(map(mul, wd, xd), b.data)
+            if not record:
+                out.append(Value(z if z > 0.0 or not relu else 0.0))
+                continue
+            v = _NEW(Value)  # the node, built inline: this loop is the forward pass's hot spot
+            v.grad = 0.0
+            v.label = ""
+            v._op = prim
+            v._parents = (*w, *xs, b)
+            if relu and not z > 0.0:  # an inactive unit passes no gradient back
+                v.data = 0.0
+                v._locals = zeros
+            else:
+                v.data = z
+                v._locals = (*xd, *wd, 1.0)
+            out.append(v)
+    except AttributeError:  # numbers among the weights, inputs or biases: the general path
+        return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
     return out
 
 
