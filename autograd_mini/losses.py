@@ -73,6 +73,12 @@ def _pair(
     return out, [t.data if isinstance(t, Value) else float(t) for t in tgt]
 
 
+def _check_unit_targets(targets: list[float], what: str) -> None:
+    for i, t in enumerate(targets):
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"{what}: target {i} is {t!r}, expected a value in [0, 1]")
+
+
 def mean(terms: Iterable[Value | float]) -> Value:
     """The mean ``(t1 + ... + tn) / n`` as one sum node scaled by ``1/n``.
 
@@ -123,12 +129,9 @@ def binary_cross_entropy(
             probability needed by a term is 0 or 1 (infinite loss) or outside [0, 1].
     """
     out, tgt = _pair(probabilities, targets, "binary_cross_entropy")
+    _check_unit_targets(tgt, "binary_cross_entropy")
     terms: list[Value | float] = []
     for i, (p, t) in enumerate(zip(out, tgt)):
-        if not 0.0 <= t <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy: target {i} is {t!r}, expected a value in [0, 1]"
-            )
         pd = p.data if isinstance(p, Value) else float(p)
         if not 0.0 <= pd <= 1.0:
             raise ValueError(
@@ -195,13 +198,9 @@ def binary_cross_entropy_with_logits(
         ValueError: lengths differ or a target is outside [0, 1].
     """
     out, tgt = _pair(logits, targets, "binary_cross_entropy_with_logits")
+    _check_unit_targets(tgt, "binary_cross_entropy_with_logits")
     terms: list[Value | float] = []
-    for i, (z, t) in enumerate(zip(out, tgt)):
-        if not 0.0 <= t <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy_with_logits: target {i} is {t!r}, "
-                "expected a value in [0, 1]"
-            )
+    for z, t in zip(out, tgt):
         terms.append(softplus(z))
         if t != 0.0:
             terms.append(z * -t)
