@@ -299,9 +299,11 @@ class Value:
     # derivative bare in `_locals`; other nodes store two aligned tuples. The
     # bare form saves two tuples per node: about half the memory of a chain,
     # and one of the two objects per node that the garbage collector would
-    # otherwise re-scan while a large graph is being built.
+    # otherwise re-scan while a large graph is being built. A fused neuron
+    # built by `linear` is a `_LinearNode`, which stores its edges in segments
+    # shared with other nodes instead.
     _parents: tuple[Value, ...] | Value
-    _locals: tuple[float, ...] | float
+    _locals: tuple[float, ...] | float | list[float]  # a list: see `_LinearNode`
 
     def __init__(self, data: Scalar, label: str = "") -> None:
         given: object = data
@@ -503,6 +505,17 @@ class Value:
                 if type(parents) is not tuple:  # one parent, stored bare
                     if local:
                         parents.grad += local * g  # type: ignore[union-attr,operator]
+                elif type(node) is _LinearNode:  # a fused neuron: weights, inputs, bias
+                    if -_INF < g < _INF:
+                        for parent, d in zip(parents, node._inputs_data):
+                            parent.grad += d * g
+                        for parent, d in zip(node._inputs, local):  # type: ignore[arg-type]
+                            parent.grad += d * g
+                        node._bias.grad += g
+                    else:
+                        for parent, d in _edges(node):
+                            if d:
+                                parent.grad += d * g
                 elif -_INF < g < _INF:  # the usual case: 0 * g is 0, no need to check
                     for parent, d in zip(parents, local):  # type: ignore[arg-type]
                         parent.grad += d * g
@@ -512,6 +525,40 @@ class Value:
                             parent.grad += d * g
             for node, old in earlier.items():
                 node.grad += old
+
+
+class _LinearNode(Value):
+    """A fused neuron's node (``dot`` or ``dot+relu``, built by `linear`).
+
+    Its edges are stored in segments rather than copied into flat tuples:
+    ``_parents`` is the neuron's weights (a tuple reused from call to call),
+    ``_inputs`` the layer call's inputs (one tuple shared by every neuron of
+    the layer), ``_bias`` the bias; ``_locals`` holds the weights' data (d/dx_i
+    = w_i), ``_inputs_data`` the inputs' data (d/dw_i = x_i, shared by the
+    layer), and d/db = 1. An inactive ReLU unit has ``_locals = ()``: all of
+    its local derivatives are zero. Nothing is copied per neuron, and a
+    backward pass walks each shared segment once instead of once per node.
+    The public `parents` and `local_grads` are those of every other node, in
+    argument order: weights, inputs, bias.
+    """
+
+    __slots__ = ("_inputs", "_inputs_data", "_bias")
+
+    _inputs: tuple[Value, ...]
+    _inputs_data: list[float]
+    _bias: Value
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The weights, the inputs and the bias, in that order."""
+        return (*self._parents, *self._inputs, self._bias)  # type: ignore[misc]
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """The inputs' data, the weights' data and 1.0 (all zero for an inactive unit)."""
+        if not self._locals:
+            return (0.0,) * (2 * len(self._inputs) + 1)
+        return (*self._inputs_data, *self._locals, 1.0)  # type: ignore[misc]
 
 
 _Parents = Union[tuple[Value, ...], Value]  # noqa: UP007
@@ -629,6 +676,11 @@ def linear(
     ``dot+relu`` node, ``relu(b + sum(w x))``, instead of a ``dot`` node and a
     ``relu`` node: the same values and gradients, with half the nodes.
 
+    Each node references its row, the layer's inputs and its bias rather than
+    copying them (see `_LinearNode`). Pass each row as a tuple and reuse the
+    same tuple from call to call, as `autograd_mini.nn.Layer` does: backward
+    then walks a row once per pass, however many calls used it.
+
     Raises:
         ValueError: the numbers of rows and biases differ, a row's length
             differs from the number of inputs, or the activation is neither
@@ -643,9 +695,10 @@ def linear(
     if not all(map(n.__eq__, map(len, weight_rows))):
         bad = next(len(w) for w in weight_rows if len(w) != n)
         raise ValueError(f"linear: a row of {bad} weights but {n} inputs")
+    if not n:  # no inputs: each neuron is its bias, recorded in the general layout
+        return [apply(prim, (b,)) for b in biases]
     xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
     relu = activation == "relu"
-    zeros = _zeros(2 * n + 1)  # the local derivatives of an inactive ReLU unit
     record = _GRAD_ENABLED.get()
     out = []
     try:
@@ -656,29 +709,26 @@ def linear(
             if not record:
                 out.append(Value(z if z > 0.0 or not relu else 0.0))
                 continue
-            v = _NEW(Value)  # the node, built inline: this loop is the forward pass's hot spot
+            # The node, built inline (this loop is the forward pass's hot spot).
+            # Its edges are segments, not copies: see `_LinearNode`.
+            v = _NEW(_LinearNode)
             v.grad = 0.0
             v.label = ""
             v._op = prim
-            v._parents = (*w, *xs, b)
+            v._parents = w if type(w) is tuple else tuple(w)
+            v._inputs = xs
+            v._inputs_data = xd
+            v._bias = b
             if relu and not z > 0.0:  # an inactive unit passes no gradient back
                 v.data = 0.0
-                v._locals = zeros
+                v._locals = ()
             else:
                 v.data = z
-                v._locals = (*xd, *wd, 1.0)
+                v._locals = wd
             out.append(v)
     except AttributeError:  # numbers among the weights, inputs or biases: the general path
         return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
     return out
-
-
-def _zeros(n: int, cache: dict[int, tuple[float, ...]] = {}) -> tuple[float, ...]:  # noqa: B006
-    """A shared tuple of ``n`` zeros (local derivatives of an inactive ReLU unit)."""
-    zeros = cache.get(n)
-    if zeros is None:
-        zeros = cache[n] = (0.0,) * n
-    return zeros
 
 
 def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
@@ -702,9 +752,11 @@ def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
 def _edges(node: Value) -> Iterator[tuple[Value, float]]:
     """(parent, local derivative) pairs of an interior node."""
     parents = node._parents
-    if type(parents) is tuple:
-        return zip(parents, node._locals)  # type: ignore[arg-type]
-    return iter(((parents, node._locals),))  # type: ignore[arg-type]
+    if type(parents) is not tuple:
+        return iter(((parents, node._locals),))  # type: ignore[arg-type]
+    if type(node) is _LinearNode:
+        return zip(node.parents, node.local_grads)
+    return zip(parents, node._locals)  # type: ignore[arg-type]
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -760,8 +812,17 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
     # at once: chains then allocate nothing per node). A node whose local
     # derivatives are all zero still receives its gradient from its consumers
     # but passes nothing on, so it is not put in the order.
+    #
+    # A fused neuron (`_LinearNode`) shares its edge segments: its weights with
+    # every other call of the same neuron, its inputs with every neuron of
+    # the layer call. Each segment is walked once per pass (`walked` holds the
+    # ids of those already walked), not once per node: by then its parents
+    # are visited and finished, since the graph has no cycles. A segment is
+    # walked whole; following an edge whose local derivative is zero only
+    # visits a node that then receives nothing.
     order: list[Value] = []
     visited: set[Value] = set()
+    walked: set[int] = set()
     path: list[Value] = []
     pending: list[Iterator[Value] | None] = []
     next_node: Value | None = root
@@ -771,7 +832,20 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
             next_node = None
             visited.add(node)
             parents, local = node._parents, node._locals
-            if type(parents) is tuple:
+            if type(node) is _LinearNode:
+                if not local:
+                    continue  # an inactive ReLU unit passes nothing back: not visited
+                path.append(node)
+                fresh = [node._bias]  # and the segments this pass has not walked
+                inputs = node._inputs
+                if id(parents) not in walked:
+                    walked.add(id(parents))
+                    fresh += parents  # type: ignore[arg-type]
+                if id(inputs) not in walked:
+                    walked.add(id(inputs))
+                    fresh += inputs
+                pending.append(iter(fresh))
+            elif type(parents) is tuple:
                 if not any(local):  # type: ignore[arg-type]
                     continue  # passes nothing back (an inactive ReLU unit): not visited
                 path.append(node)

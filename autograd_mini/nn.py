@@ -351,6 +351,14 @@ class Neuron(Module):
         return f"{_REPR_NAMES[self.activation]}Neuron({len(self.w)})"
 
 
+_LayerPlan = tuple[
+    int, list["Neuron"], list[list[Value]], list[list[Value]], list[tuple[Value, ...]],
+    list[Value], str,
+]
+"""A layer's cached fast path: (generation, neurons, weight lists, their copies,
+weight tuples, biases, mode); see `Layer._make_plan`."""
+
+
 class Layer(Module):
     """``nout`` neurons reading the same inputs.
 
@@ -368,7 +376,7 @@ class Layer(Module):
         _check_count(nin, "Layer: nin", 0)
         _check_count(nout, "Layer: nout", 1)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
-        self._plan: tuple[int, list[Neuron], list[list[Value]], list[Value], str] | None = None
+        self._plan: _LayerPlan | None = None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The neurons' outputs: a list, or a bare Value when the layer has one neuron."""
@@ -377,9 +385,9 @@ class Layer(Module):
         neurons = self.neurons
         plan = self._plan
         if (plan is None or plan[0] != _neuron_generation or plan[1] is not neurons
-                or len(plan[2]) != len(neurons)):
+                or len(plan[2]) != len(neurons) or plan[2] != plan[3]):
             plan = self._plan = self._make_plan()
-        _, _, rows, biases, mode = plan
+        rows, biases, mode = plan[4:]
         if mode:
             # The fused fast path: one node per neuron, exactly as each neuron
             # records it, with the inputs' values gathered once for the layer.
@@ -394,12 +402,19 @@ class Layer(Module):
             out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out
 
-    def _make_plan(self) -> tuple[int, list[Neuron], list[list[Value]], list[Value], str]:
+    def _make_plan(self) -> _LayerPlan:
         """What the fast path needs, cached until any neuron attribute is rebound.
 
         ``mode`` is ``"relu"`` (every neuron a fused ReLU: one ``dot+relu``
         node each), ``"fused"`` (every neuron fused: ``dot`` nodes, then each
         neuron's activation) or ``""`` (call the neurons one by one).
+
+        The plan keeps the neurons' weight lists themselves and a copy of
+        each: a call compares the two (identity of every element, no
+        allocation), so a weight list changed in place (``n.w[0] = v``) is
+        seen too. ``rows`` holds each neuron's weights as one tuple that every
+        call reuses, which lets a backward pass walk it once per pass, not
+        once per call (see `autograd_mini.engine.linear`).
         """
         neurons = self.neurons
         if not all(isinstance(n, Neuron) and n.fused for n in neurons):
@@ -408,8 +423,11 @@ class Layer(Module):
             mode = "relu"
         else:
             mode = "fused"
-        rows, biases = [n.w for n in neurons], [n.b for n in neurons]
-        return (_neuron_generation, neurons, rows, biases, mode)
+        lists = [n.w for n in neurons]
+        copies = [list(w) for w in lists]
+        rows = [tuple(w) for w in lists]
+        biases = [n.b for n in neurons]
+        return (_neuron_generation, neurons, lists, copies, rows, biases, mode)
 
     def parameters(self) -> list[Value]:
         """Every neuron's parameters, neuron by neuron."""

@@ -1,0 +1,164 @@
+"""engine.linear: fused neurons stored as shared segments, and Layer's cached rows.
+
+A fused neuron's node keeps references to its weight row, to the layer call's
+inputs and to the bias instead of flat copies, and backward walks a segment
+shared by many nodes once per pass. These tests pin down that none of this is
+visible: the public edges, the values and the gradients are those of the
+general layout (`apply` of the same primitive), also when weights are interior
+nodes, rows and inputs are shared between calls, a weight list is changed in
+place, or the gradient is infinite.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_mini import Value, linear
+from autograd_mini.engine import apply, gradients
+from autograd_mini.nn import Layer
+from autograd_mini.ops import DOT, DOT_RELU
+
+
+def test_public_edges_are_weights_inputs_bias_in_argument_order() -> None:
+    w = [Value(0.5), Value(-2.0)]
+    x = [Value(3.0), Value(4.0)]
+    b = Value(0.25)
+    (out,) = linear([w], x, [b])
+    assert out.op == "dot"
+    assert out.data == 0.25 + 0.5 * 3.0 - 2.0 * 4.0
+    assert out.parents == (*w, *x, b)
+    assert out.local_grads == (3.0, 4.0, 0.5, -2.0, 1.0)
+    assert not out.is_leaf
+    flat = apply(DOT, (*w, *x, b))
+    assert flat.parents == out.parents
+    assert flat.local_grads == out.local_grads
+
+
+def test_inactive_relu_unit_reports_zero_local_derivatives() -> None:
+    w = [Value(1.0), Value(1.0)]
+    x = [Value(-3.0), Value(1.0)]
+    b = Value(0.5)
+    (out,) = linear([w], x, [b], activation="relu")
+    assert out.op == "dot+relu"
+    assert out.data == 0.0
+    assert out.parents == (*w, *x, b)
+    assert out.local_grads == (0.0,) * 5
+    out.backward()
+    assert [v.grad for v in (*w, *x, b)] == [0.0] * 5
+
+
+def test_all_zero_weights_still_pass_gradient_to_weights_and_bias() -> None:
+    # The weights' data are the inputs' local derivatives, not the weights': a
+    # row of zeros must not make the node look inactive.
+    w = [Value(0.0), Value(0.0), Value(0.0)]
+    x = [Value(1.5), Value(-2.0), Value(0.0)]
+    b = Value(1.0)
+    (out,) = linear([w], x, [b], activation="relu")
+    out.backward()
+    assert [wi.grad for wi in w] == [1.5, -2.0, 0.0]
+    assert b.grad == 1.0
+    assert [xi.grad for xi in x] == [0.0, 0.0, 0.0]
+
+
+def test_no_inputs_gives_bias_nodes() -> None:
+    biases = [Value(-1.0), Value(2.0)]
+    outs = linear([[], []], [], biases, activation="relu")
+    assert [o.data for o in outs] == [0.0, 2.0]
+    (outs[0] + outs[1]).backward()
+    assert [b.grad for b in biases] == [0.0, 1.0]
+
+
+def test_a_zero_edge_carries_nothing_times_an_infinite_gradient() -> None:
+    w = [Value(2.0), Value(3.0)]
+    x = [Value(0.0), Value(1.0)]
+    b = Value(0.0)
+    (out,) = linear([w], x, [b])
+    (out * math.inf).backward()
+    assert w[0].grad == 0.0  # d/dw0 = x0 = 0: not nan
+    assert w[1].grad == math.inf
+    assert x[0].grad == math.inf and x[1].grad == math.inf
+    assert b.grad == math.inf
+
+
+def _flat_linear(
+    rows: list[list[Value]], x: list[Value], biases: list[Value], act: str
+) -> list[Value]:
+    prim = DOT_RELU if act == "relu" else DOT
+    return [apply(prim, (*w, *x, b)) for w, b in zip(rows, biases)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    nin=st.integers(1, 4),
+    nout=st.integers(1, 4),
+    calls=st.integers(1, 4),
+    act=st.sampled_from(["relu", "linear"]),
+    tied=st.booleans(),
+)
+def test_shared_segments_give_the_general_layouts_gradients(
+    seed: int, nin: int, nout: int, calls: int, act: str, tied: bool
+) -> None:
+    """Rows reused across calls, inputs shared by a layer call, a second layer
+    reading the first one's outputs, and (``tied``) weights that are interior
+    nodes computed from other leaves: every gradient matches the flat layout."""
+    results = []
+    for build in (linear, _flat_linear):
+        rng2 = random.Random(seed)  # the same numbers for both layouts
+        base = [Value(rng2.uniform(-1, 1)) for _ in range(nin)]
+        if tied:  # each weight an interior node: base_i * c
+            rows = [tuple(base[i] * rng2.uniform(-2, 2) for i in range(nin)) for _ in range(nout)]
+        else:
+            rows = [tuple(Value(rng2.uniform(-1, 1)) for _ in range(nin)) for _ in range(nout)]
+        biases = [Value(rng2.uniform(-0.5, 0.5)) for _ in range(nout)]
+        top = [Value(rng2.uniform(-1, 1)) for _ in range(nout)]
+        leaves = [Value(rng2.uniform(-2, 2)) for _ in range(calls * nin)]
+        total = Value(0.0)
+        for c in range(calls):
+            x = leaves[c * nin : (c + 1) * nin]
+            hidden = build(rows, x, biases, act)  # type: ignore[arg-type]
+            (y,) = build([top], hidden, [Value(0.1)], "linear")  # type: ignore[arg-type]
+            total = total + y * y
+        params = [*base, *(w for row in rows for w in row), *biases, *top, *leaves]
+        total.backward()
+        first = [p.grad for p in params]
+        total.backward()  # a second pass adds exactly the same again
+        assert [p.grad for p in params] == [2 * g for g in first]
+        assert gradients(total, params) == pytest.approx(first, rel=1e-12, abs=1e-300)
+        results.append((total.data, first))
+    (v1, g1), (v2, g2) = results
+    assert v1 == v2
+    assert g1 == pytest.approx(g2, rel=1e-12, abs=1e-300)
+
+
+def test_a_weight_list_changed_in_place_is_seen_by_the_next_call() -> None:
+    layer = Layer(2, 2, rng=random.Random(0))
+    x = [Value(1.0), Value(2.0)]
+    layer(x)  # caches the layer's rows
+    old = layer.neurons[0].w[1]
+    new = Value(5.0)
+    layer.neurons[0].w[1] = new  # no attribute is rebound: only the list changes
+    out = layer(x)
+    assert isinstance(out, list)
+    w0 = layer.neurons[0].w[0].data
+    assert out[0].data == max(0.0, 0.0 + w0 * 1.0 + 5.0 * 2.0)
+    assert new in out[0].parents and old not in out[0].parents
+    out[0].backward()
+    assert new.grad == 2.0 and old.grad == 0.0
+
+
+def test_a_weight_list_changed_after_forward_leaves_the_graph_alone() -> None:
+    layer = Layer(2, 1, nonlin=False, rng=random.Random(0))
+    x = [Value(1.0), Value(2.0)]
+    out = layer(x)
+    assert isinstance(out, Value)
+    old = layer.neurons[0].w[1]
+    layer.neurons[0].w[1] = Value(5.0)  # the graph already recorded `old`
+    out.backward()
+    assert old.grad == 2.0
+    assert layer.neurons[0].w[1].grad == 0.0
