@@ -835,15 +835,22 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
             if type(node) is _LinearNode:
                 if not local:
                     continue  # an inactive ReLU unit passes nothing back: not visited
-                path.append(node)
-                fresh = [node._bias]  # and the segments this pass has not walked
-                inputs = node._inputs
+                bias, inputs = node._bias, node._inputs
+                fresh = [bias]  # and the segments this pass has not walked yet
                 if id(parents) not in walked:
                     walked.add(id(parents))
                     fresh += parents  # type: ignore[arg-type]
                 if id(inputs) not in walked:
                     walked.add(id(inputs))
                     fresh += inputs
+                elif len(fresh) == 1 and not bias._parents:
+                    # Both segments walked and a leaf bias (the usual case from
+                    # the second call of a layer on): finished at once.
+                    if bias.grad:
+                        earlier[bias] = bias.grad
+                    order.append(node)
+                    continue
+                path.append(node)
                 pending.append(iter(fresh))
             elif type(parents) is tuple:
                 if not any(local):  # type: ignore[arg-type]
