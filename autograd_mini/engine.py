@@ -695,12 +695,19 @@ def linear(
     if not all(map(n.__eq__, map(len, weight_rows))):
         bad = next(len(w) for w in weight_rows if len(w) != n)
         raise ValueError(f"linear: a row of {bad} weights but {n} inputs")
+    if not weight_rows:
+        return []
     if not n:  # no inputs: each neuron is its bias, recorded in the general layout
         return [apply(prim, (b,)) for b in biases]
     xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
     relu = activation == "relu"
     record = _GRAD_ENABLED.get()
-    out = []
+    # Segments pay off when something is shared: the inputs by several rows,
+    # or a row that the caller reuses from call to call (a tuple, as Layer
+    # passes). A single list row (`dot`, one Neuron) gets flat tuples, which
+    # are cheaper to record and to walk when nothing is shared.
+    segmented = len(weight_rows) > 1 or type(weight_rows[0]) is tuple
+    out: list[Value] = []
     try:
         xd = [x.data for x in xs]
         for w, b in zip(weight_rows, biases):
@@ -708,6 +715,12 @@ def linear(
             z = sum_in_order(map(mul, wd, xd), b.data)
             if not record:
                 out.append(Value(z if z > 0.0 or not relu else 0.0))
+                continue
+            if not segmented:
+                if relu and not z > 0.0:
+                    out.append(_node(0.0, prim, (*w, *xs, b), (0.0,) * (2 * n + 1)))
+                else:
+                    out.append(_node(z, prim, (*w, *xs, b), (*xd, *wd, 1.0)))
                 continue
             # The node, built inline (this loop is the forward pass's hot spot).
             # Its edges are segments, not copies: see `_LinearNode`.
@@ -832,7 +845,17 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
             next_node = None
             visited.add(node)
             parents, local = node._parents, node._locals
-            if type(node) is _LinearNode:
+            if type(parents) is not tuple:  # one parent, stored bare
+                if not local:
+                    continue  # passes nothing back: not visited
+                path.append(node)
+                pending.append(None)
+                parent: Value = parents  # type: ignore[assignment]
+                if parent.grad:
+                    earlier[parent] = parent.grad
+                if parent._parents and parent not in visited:
+                    next_node = parent
+            elif type(node) is _LinearNode:
                 if not local:
                     continue  # an inactive ReLU unit passes nothing back: not visited
                 bias, inputs = node._bias, node._inputs
@@ -852,19 +875,11 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
                     continue
                 path.append(node)
                 pending.append(iter(fresh))
-            elif type(parents) is tuple:
+            else:
                 if not any(local):  # type: ignore[arg-type]
                     continue  # passes nothing back (an inactive ReLU unit): not visited
                 path.append(node)
                 pending.append(compress(parents, local))  # type: ignore[arg-type]
-            elif local:
-                path.append(node)
-                pending.append(None)
-                parent: Value = parents  # type: ignore[assignment]
-                if parent.grad:
-                    earlier[parent] = parent.grad
-                if parent._parents and parent not in visited:
-                    next_node = parent
         while path:  # go back up to the deepest node with an edge left to follow
             edges = pending[-1]
             if edges is not None:
