@@ -862,7 +862,7 @@ def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
                 fresh = [bias]  # and the segments this pass has not walked yet
                 if id(parents) not in walked:
                     walked.add(id(parents))
-                    fresh += parents  # type: ignore[arg-type]
+                    fresh += parents
                 if id(inputs) not in walked:
                     walked.add(id(inputs))
                     fresh += inputs
