@@ -686,6 +686,25 @@ def linear(
             differs from the number of inputs, or the activation is neither
             ``"linear"`` nor ``"relu"``.
     """
+    return _linear(weight_rows, inputs, biases, activation, None)
+
+
+def _linear(
+    weight_rows: Sequence[Sequence[Value]],
+    inputs: Sequence[Operand],
+    biases: Sequence[Value],
+    activation: str,
+    data: tuple[Sequence[list[float]], Sequence[float]] | None,
+) -> list[Value]:
+    """`linear`, optionally given the rows' and the biases' current data.
+
+    ``data`` is ``(row_data, bias_data)``: for each row the list of its
+    weights' ``.data``, and each bias's ``.data``, exactly as they are now.
+    `autograd_mini.nn.Layer` passes the lists it keeps between writes to its
+    parameters (see `autograd_mini.nn.Parameter`) instead of reading 16
+    weights per neuron per call. A row's list becomes the local derivatives
+    of its nodes, so it must never be modified afterwards.
+    """
     if activation not in ("linear", "relu"):
         raise ValueError(f"linear: activation must be 'linear' or 'relu', got {activation!r}")
     if len(weight_rows) != len(biases):
@@ -710,9 +729,13 @@ def linear(
     out: list[Value] = []
     try:
         xd = [x.data for x in xs]
-        for w, b in zip(weight_rows, biases):
-            wd = [wi.data for wi in w]
-            z = sum_in_order(map(mul, wd, xd), b.data)
+        if data is None:
+            row_data: Iterable[list[float]] = ([wi.data for wi in w] for w in weight_rows)
+            bias_data: Iterable[float] = [b.data for b in biases]
+        else:
+            row_data, bias_data = data
+        for w, b, wd, bd in zip(weight_rows, biases, row_data, bias_data):
+            z = sum_in_order(map(mul, wd, xd), bd)
             if not record:
                 out.append(Value(z if z > 0.0 or not relu else 0.0))
                 continue

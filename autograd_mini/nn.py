@@ -28,6 +28,9 @@ Beyond micrograd:
   as micrograd does, for drawing the graph.
 * **Activations per layer**: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or
   ``"linear"``.
+* **Parameters.** Weights and biases are `Parameter` Values, which count
+  every write to their ``data``; a `Layer` keeps its weights' values in plain
+  lists between writes instead of reading each weight at every call.
 * **State dicts** of plain floats, JSON files with `Module.save` and
   `Module.load` (never pickle).
 
@@ -50,9 +53,9 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
-from autograd_mini.engine import Value, dot, linear
+from autograd_mini.engine import Value, _linear, dot, linear
 
-__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "StateDict"]
+__all__ = ["ACTIVATIONS", "Module", "Parameter", "Neuron", "Layer", "MLP", "StateDict"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 """The activation names a `Neuron`, `Layer` or `MLP` accepts."""
@@ -253,6 +256,40 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"load: the file contains {name}, which is not a finite number")
 
 
+_DATA: Any = Value.__dict__["data"]  # the descriptor of Value's `data` slot
+
+_data_version = 0
+"""Bumped by every write to the ``data`` of any `Parameter`."""
+
+
+def _set_parameter_data(p: Value, value: float) -> None:
+    global _data_version
+    _DATA.__set__(p, value)
+    _data_version += 1
+
+
+class Parameter(Value):
+    """A Value that is a model's parameter: every write to its ``data`` is counted.
+
+    Neurons create their weights and bias as Parameters. It is a `Value` in
+    every respect (same operators, same ``grad``), except that assigning
+    ``p.data`` (an optimizer step, ``p.data -= lr * p.grad``,
+    `Module.load_state_dict`) also bumps a counter shared by all Parameters,
+    as PyTorch counts in-place changes to a tensor. A `Layer` uses the
+    counter to keep its weights' values in plain lists from one call to the
+    next, instead of reading them out of every weight at every call: the
+    lists are read again only after some Parameter was written. Reading
+    ``p.data`` costs a little more than on a plain Value.
+
+    Weights you put into a neuron yourself can be plain Values; a layer then
+    reads their values at every call.
+    """
+
+    __slots__ = ()
+
+    data = property(_DATA.__get__, _set_parameter_data)
+
+
 _neuron_generation = 0
 """Bumped whenever an attribute of any `Neuron` is set, so that layers know
 their cached fast-path plan (weight rows, biases, activations) is stale."""
@@ -273,8 +310,8 @@ class Neuron(Module):
             gradients.
 
     Attributes:
-        w: the weights, ``nin`` Values drawn uniformly from [-1, 1].
-        b: the bias, a Value starting at 0.
+        w: the weights, ``nin`` `Parameter` Values drawn uniformly from [-1, 1].
+        b: the bias, a `Parameter` starting at 0.
         activation: the activation's name.
         fused: whether calls record the fused ``dot`` node.
     """
@@ -297,8 +334,8 @@ class Neuron(Module):
                 f"Neuron: rng must be a random.Random or None, got {type(rng).__name__} {rng!r}"
             )
         uniform = (random if rng is None else rng).uniform
-        self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.w: list[Value] = [Parameter(uniform(-1, 1)) for _ in range(nin)]
+        self.b: Value = Parameter(0.0)
         self.fused = bool(fused)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -351,12 +388,71 @@ class Neuron(Module):
         return f"{_REPR_NAMES[self.activation]}Neuron({len(self.w)})"
 
 
-_LayerPlan = tuple[
-    int, list["Neuron"], list[list[Value]], list[list[Value]], list[tuple[Value, ...]],
-    list[Value], str,
-]
-"""A layer's cached fast path: (generation, neurons, weight lists, their copies,
-weight tuples, biases, mode); see `Layer._make_plan`."""
+class _FastPath:
+    """What a `Layer`'s fused fast path needs, kept from call to call.
+
+    ``mode`` is ``"relu"`` (every neuron a fused ReLU: one ``dot+relu`` node
+    each), ``"fused"`` (every neuron fused: ``dot`` nodes, then each neuron's
+    activation) or ``""`` (call the neurons one by one).
+
+    `valid` says whether the plan still describes the layer. It is rebuilt
+    whenever any Neuron attribute is rebound (`_neuron_generation`), and when
+    the list of neurons or a neuron's weight list was changed in place
+    (``layer.neurons[0] = n``, ``n.w[0] = v``): the plan keeps those lists and
+    a copy of each, and compares them (identity of every element, no
+    allocation). ``rows`` holds each neuron's weights as one tuple that every
+    call reuses, which lets backward walk it once per pass rather than once
+    per call (see `autograd_mini.engine.linear`).
+
+    When every weight and bias is a `Parameter`, `data` also keeps their
+    values in lists, gathered again only after some Parameter's ``data`` was
+    written (`_data_version`).
+    """
+
+    __slots__ = (
+        "generation", "neurons", "neuron_copy", "lists", "copies", "rows", "biases",
+        "mode", "countable", "version", "values",
+    )
+
+    def __init__(self, neurons: list[Neuron]) -> None:
+        self.generation = _neuron_generation
+        self.neurons = neurons
+        self.neuron_copy = list(neurons)
+        if not all(isinstance(n, Neuron) and n.fused for n in neurons):
+            self.mode = ""
+        elif all(n.activation == "relu" for n in neurons):
+            self.mode = "relu"
+        else:
+            self.mode = "fused"
+        self.lists = [n.w for n in neurons] if self.mode else []
+        self.copies = [list(w) for w in self.lists]
+        self.rows = [tuple(w) for w in self.lists]
+        self.biases = [n.b for n in neurons] if self.mode else []
+        self.countable = all(type(p) is Parameter for row in self.rows for p in row) and all(
+            type(b) is Parameter for b in self.biases
+        )
+        self.version = -1
+        self.values: tuple[list[list[float]], list[float]] | None = None
+
+    def valid(self, neurons: list[Neuron]) -> bool:
+        """Whether this plan still describes a layer whose neurons are ``neurons``."""
+        return (
+            self.generation == _neuron_generation
+            and self.neurons is neurons
+            and self.neuron_copy == neurons
+            and self.lists == self.copies
+        )
+
+    def data(self) -> tuple[list[list[float]], list[float]] | None:
+        """The weights' and biases' current values, or None to let `linear` read them."""
+        if not self.countable:
+            return None
+        if self.version != _data_version:
+            version = _data_version  # read first: a write during the reads invalidates
+            self.values = ([[w.data for w in row] for row in self.rows],
+                           [b.data for b in self.biases])
+            self.version = version
+        return self.values
 
 
 class Layer(Module):
@@ -376,7 +472,7 @@ class Layer(Module):
         _check_count(nin, "Layer: nin", 0)
         _check_count(nout, "Layer: nout", 1)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
-        self._plan: _LayerPlan | None = None
+        self._plan: _FastPath | None = None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The neurons' outputs: a list, or a bare Value when the layer has one neuron."""
@@ -384,50 +480,23 @@ class Layer(Module):
             x = list(x)
         neurons = self.neurons
         plan = self._plan
-        if (plan is None or plan[0] != _neuron_generation or plan[1] is not neurons
-                or len(plan[2]) != len(neurons) or plan[2] != plan[3]):
-            plan = self._plan = self._make_plan()
-        rows, biases, mode = plan[4:]
+        if plan is None or not plan.valid(neurons):
+            plan = self._plan = _FastPath(neurons)
+        mode = plan.mode
         if mode:
             # The fused fast path: one node per neuron, exactly as each neuron
             # records it, with the inputs' values gathered once for the layer.
             try:
                 if mode == "relu":
-                    out = linear(rows, x, biases, activation="relu")
+                    out = _linear(plan.rows, x, plan.biases, "relu", plan.data())
                 else:
-                    out = [n._activate(z) for n, z in zip(neurons, linear(rows, x, biases))]
+                    dots = _linear(plan.rows, x, plan.biases, "linear", plan.data())
+                    out = [n._activate(z) for n, z in zip(neurons, dots)]
             except ValueError:  # a neuron's weights no longer match: let it say so
                 out = [n(x) for n in neurons]
         else:
             out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out
-
-    def _make_plan(self) -> _LayerPlan:
-        """What the fast path needs, cached until any neuron attribute is rebound.
-
-        ``mode`` is ``"relu"`` (every neuron a fused ReLU: one ``dot+relu``
-        node each), ``"fused"`` (every neuron fused: ``dot`` nodes, then each
-        neuron's activation) or ``""`` (call the neurons one by one).
-
-        The plan keeps the neurons' weight lists themselves and a copy of
-        each: a call compares the two (identity of every element, no
-        allocation), so a weight list changed in place (``n.w[0] = v``) is
-        seen too. ``rows`` holds each neuron's weights as one tuple that every
-        call reuses, which lets a backward pass walk it once per pass, not
-        once per call (see `autograd_mini.engine.linear`).
-        """
-        neurons = self.neurons
-        if not all(isinstance(n, Neuron) and n.fused for n in neurons):
-            mode = ""
-        elif all(n.activation == "relu" for n in neurons):
-            mode = "relu"
-        else:
-            mode = "fused"
-        lists = [n.w for n in neurons]
-        copies = [list(w) for w in lists]
-        rows = [tuple(w) for w in lists]
-        biases = [n.b for n in neurons]
-        return (_neuron_generation, neurons, lists, copies, rows, biases, mode)
 
     def parameters(self) -> list[Value]:
         """Every neuron's parameters, neuron by neuron."""

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from autograd_mini import Value, linear
 from autograd_mini.engine import _LinearNode, apply, gradients
-from autograd_mini.nn import Layer
+from autograd_mini.nn import Layer, Parameter
 from autograd_mini.ops import DOT, DOT_RELU
+from autograd_mini.optim import SGD
 
 # A tuple row is recorded in segments (a `_LinearNode`); a single list row, as
 # `dot` passes, in flat tuples. Both must look the same from outside.
@@ -182,3 +183,92 @@ def test_a_weight_list_changed_after_forward_leaves_the_graph_alone() -> None:
     out.backward()
     assert old.grad == 2.0
     assert layer.neurons[0].w[1].grad == 0.0
+
+
+# --------------------------------------------------------------------------- Parameter
+
+
+def _expected(layer: Layer, x: list[float]) -> list[float]:
+    """The layer's ReLU outputs computed from its current weights with floats."""
+    out = []
+    for n in layer.neurons:
+        z = n.b.data
+        for w, v in zip(n.w, x):
+            z += w.data * v
+        out.append(max(z, 0.0))
+    return out
+
+
+def test_neurons_hold_parameters_which_are_values() -> None:
+    layer = Layer(3, 2, rng=random.Random(1))
+    for p in layer.parameters():
+        assert isinstance(p, Parameter) and isinstance(p, Value)
+    p = Parameter(2.0, label="p")
+    assert (p * 3 + p).data == 8.0 and p.label == "p"
+    p.data -= 0.5
+    assert p.data == 1.5
+    y = p * p
+    y.backward()
+    assert p.grad == 3.0 and type(y) is Value
+
+
+@pytest.mark.parametrize("how", ["assign", "augmented", "sgd", "load_state_dict"])
+def test_a_parameter_write_is_seen_by_the_next_call(how: str) -> None:
+    layer = Layer(2, 3, rng=random.Random(2))
+    xs = [0.5, -1.5]
+    first = layer([Value(v) for v in xs])
+    assert isinstance(first, list)
+    assert [o.data for o in first] == _expected(layer, xs)
+    w = layer.neurons[1].w[0]
+    if how == "assign":
+        w.data = 3.0
+    elif how == "augmented":
+        w.data += 1.25
+    elif how == "sgd":
+        first[1].backward()
+        SGD(layer.parameters(), lr=0.5).step()
+    else:
+        state = layer.state_dict()
+        state["neurons.1.w"] = [3.0, -2.0]  # type: ignore[index]
+        state["neurons.2.b"] = 0.75
+        layer.load_state_dict(state)
+    again = layer([Value(v) for v in xs])
+    assert isinstance(again, list)
+    assert [o.data for o in again] == _expected(layer, xs)
+    assert [o.data for o in again] != [o.data for o in first]
+
+
+def test_a_plain_value_among_the_weights_is_read_at_every_call() -> None:
+    layer = Layer(2, 2, rng=random.Random(3))
+    plain = Value(0.5)
+    layer.neurons[0].w[1] = plain
+    xs = [1.0, 2.0]
+    layer([Value(v) for v in xs])
+    plain.data = 4.0  # not a Parameter: no counter, so nothing may be cached
+    out = layer([Value(v) for v in xs])
+    assert isinstance(out, list)
+    assert [o.data for o in out] == _expected(layer, xs)
+
+
+def test_the_neuron_list_changed_in_place_is_seen() -> None:
+    layer = Layer(2, 2, rng=random.Random(4))
+    xs = [1.0, -0.5]
+    before = layer([Value(v) for v in xs])
+    assert isinstance(before, list)
+    layer.neurons[0], layer.neurons[1] = layer.neurons[1], layer.neurons[0]
+    after = layer([Value(v) for v in xs])
+    assert isinstance(after, list)
+    assert [o.data for o in after] == _expected(layer, xs) == [before[1].data, before[0].data]
+
+
+def test_a_recorded_graph_keeps_the_values_it_was_computed_with() -> None:
+    layer = Layer(2, 1, nonlin=False, rng=random.Random(5))
+    x = [Value(1.0), Value(2.0)]
+    out = layer(x)
+    assert isinstance(out, Value)
+    old = [w.data for w in layer.neurons[0].w]
+    for w in layer.neurons[0].w:
+        w.data = 100.0  # after the forward pass, before backward
+    out.backward()
+    assert [v.grad for v in x] == old  # d(out)/dx_i = w_i as it was at forward time
+    assert layer(x).data == layer.neurons[0].b.data + 100.0 * 1.0 + 100.0 * 2.0
