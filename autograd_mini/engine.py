@@ -659,7 +659,7 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0
     """
     if len(inputs) != len(weights):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    return linear([weights], inputs, [bias])[0]  # type: ignore[list-item]
+    return _linear([weights], inputs, [bias], "linear", None)[0]  # type: ignore[list-item]
 
 
 def linear(
@@ -729,12 +729,13 @@ def _linear(
     out: list[Value] = []
     try:
         xd = [x.data for x in xs]
-        if data is None:
-            row_data: Iterable[list[float]] = ([wi.data for wi in w] for w in weight_rows)
-            bias_data: Iterable[float] = [b.data for b in biases]
-        else:
-            row_data, bias_data = data
-        for w, b, wd, bd in zip(weight_rows, biases, row_data, bias_data):
+        for j, (w, b) in enumerate(zip(weight_rows, biases)):
+            if data is None:
+                wd = [wi.data for wi in w]
+                bd = b.data
+            else:
+                wd = data[0][j]
+                bd = data[1][j]
             z = sum_in_order(map(mul, wd, xd), bd)
             if not record:
                 out.append(Value(z if z > 0.0 or not relu else 0.0))
