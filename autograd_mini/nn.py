@@ -391,18 +391,19 @@ class Neuron(Module):
 class _FastPath:
     """What a `Layer`'s fused fast path needs, kept from call to call.
 
-    ``mode`` is ``"relu"`` (every neuron a fused ReLU: one ``dot+relu`` node
-    each), ``"fused"`` (every neuron fused: ``dot`` nodes, then each neuron's
-    activation) or ``""`` (call the neurons one by one).
+    ``mode`` is the activation `linear` records: ``"relu"`` (every neuron a
+    fused ReLU: one ``dot+relu`` node each), ``"linear"`` (every neuron fused:
+    ``dot`` nodes, then each neuron's activation) or ``""`` (call the neurons
+    one by one).
 
     `valid` says whether the plan still describes the layer. It is rebuilt
     whenever any Neuron attribute is rebound (`_neuron_generation`), and when
-    the list of neurons or a neuron's weight list was changed in place
-    (``layer.neurons[0] = n``, ``n.w[0] = v``): the plan keeps those lists and
-    a copy of each, and compares them (identity of every element, no
-    allocation). ``rows`` holds each neuron's weights as one tuple that every
-    call reuses, which lets backward walk it once per pass rather than once
-    per call (see `autograd_mini.engine.linear`).
+    the layer's neurons or a neuron's weight list changed in place
+    (``layer.neurons[0] = n``, ``n.w[0] = v``): the plan keeps a copy of the
+    neuron list, the weight lists and a copy of each, and compares them
+    (identity of every element, no allocation). ``rows`` holds each neuron's
+    weights as one tuple that every call reuses, which lets backward walk it
+    once per pass rather than once per call (see `autograd_mini.engine.linear`).
 
     When every weight and bias is a `Parameter`, `data` also keeps their
     values in lists, gathered again only after some Parameter's ``data`` was
@@ -410,20 +411,19 @@ class _FastPath:
     """
 
     __slots__ = (
-        "generation", "neurons", "neuron_copy", "lists", "copies", "rows", "biases",
-        "mode", "countable", "version", "values",
+        "generation", "neuron_copy", "lists", "copies", "rows", "biases", "mode",
+        "countable", "version", "values",
     )
 
     def __init__(self, neurons: list[Neuron]) -> None:
         self.generation = _neuron_generation
-        self.neurons = neurons
         self.neuron_copy = list(neurons)
         if not all(isinstance(n, Neuron) and n.fused for n in neurons):
             self.mode = ""
         elif all(n.activation == "relu" for n in neurons):
             self.mode = "relu"
         else:
-            self.mode = "fused"
+            self.mode = "linear"
         self.lists = [n.w for n in neurons] if self.mode else []
         self.copies = [list(w) for w in self.lists]
         self.rows = [tuple(w) for w in self.lists]
@@ -438,7 +438,6 @@ class _FastPath:
         """Whether this plan still describes a layer whose neurons are ``neurons``."""
         return (
             self.generation == _neuron_generation
-            and self.neurons is neurons
             and self.neuron_copy == neurons
             and self.lists == self.copies
         )
@@ -487,11 +486,9 @@ class Layer(Module):
             # The fused fast path: one node per neuron, exactly as each neuron
             # records it, with the inputs' values gathered once for the layer.
             try:
-                if mode == "relu":
-                    out = _linear(plan.rows, x, plan.biases, "relu", plan.data())
-                else:
-                    dots = _linear(plan.rows, x, plan.biases, "linear", plan.data())
-                    out = [n._activate(z) for n, z in zip(neurons, dots)]
+                out = _linear(plan.rows, x, plan.biases, mode, plan.data())
+                if mode == "linear":  # then each neuron's own activation
+                    out = [n._activate(z) for n, z in zip(neurons, out)]
             except ValueError:  # a neuron's weights no longer match: let it say so
                 out = [n(x) for n in neurons]
         else:
