@@ -1,7 +1,7 @@
 """The two-node network: engine gradients against the hand-derived backprop deltas.
 
 The hand formulas are themselves checked against central finite differences
-of a cost written out here with `math`, so that the engine and the formulas
+of a cost written out here with `decimal`, so that the engine and the formulas
 cannot agree by sharing a mistake.
 """
 
@@ -48,14 +48,6 @@ def ref_sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def ref_cost(x: float, y: float, w1: float, b1: float, w2: float, b2: float, cost: str) -> float:
-    """J written out with math, the naive way (only for arguments where that is safe)."""
-    y_hat = ref_sigmoid(w2 * ref_sigmoid(w1 * x + b1) + b2)
-    if cost == "squared":
-        return 0.5 * (y_hat - y) ** 2
-    return -(y * math.log(y_hat) + (1.0 - y) * math.log(1.0 - y_hat))
-
-
 def exact_cost(x: float, y: float, p: list[Decimal], cost: str) -> Decimal:
     """J computed with 50 significant digits (`decimal`), for finite differences.
 
@@ -76,6 +68,11 @@ def exact_cost(x: float, y: float, p: list[Decimal], cost: str) -> Decimal:
         if cost == "squared":
             return (y_hat - dy) ** 2 / 2
         return -(dy * y_hat.ln() + (1 - dy) * (1 - y_hat).ln())
+
+
+def ref_cost(x: float, y: float, w1: float, b1: float, w2: float, b2: float, cost: str) -> float:
+    """J at the given parameters: `exact_cost`, rounded to a float."""
+    return float(exact_cost(x, y, [Decimal(v) for v in (w1, b1, w2, b2)], cost))
 
 
 def finite_difference(
