@@ -4,20 +4,10 @@
 ``from micrograd.engine import Value``.
 """
 
-from autograd_mini.engine import (
-    Primitive,
-    Value,
-    dot,
-    enable_grad,
-    gradients,
-    is_grad_enabled,
-    linear,
-    no_grad,
-    set_grad_enabled,
-    topological_order,
-    vsum,
-)
-from autograd_mini.functional import grad, hessian, value_and_grad
+from autograd_mini.engine import Primitive, Value, topological_order
+from autograd_mini.functional import grad, gradients, hessian, value_and_grad
+from autograd_mini.fused import dot, linear, vsum
+from autograd_mini.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd_mini.ops import primitive
 
 __all__ = [

@@ -1,212 +1,101 @@
-"""The scalar engine: `Value`, graph recording and the backward pass.
+"""The engine: primitives, the table, `Value`, recording, the walk, `backward`.
 
-Every operation on a `Value` records, at forward time, the nodes it was
-computed from (``parents``) and the local derivative of its result with
-respect to each of them (``locals``). Backward is then one loop over a
-topological order:
+Read it top to bottom. A `Primitive` is an operation on floats together with
+the local derivative of its result with respect to each argument. Applying a
+primitive to Values records one graph node: the result's ``data``, its
+``parents`` and the local derivatives ``local_grads``, computed at forward
+time. `Value.backward` then walks the graph from the root, each node before
+its parents, and applies the chain rule along every edge:
 
 ```python
-for node in order:               # the root first, every node before its parents
+for node in topological_order(root):            # the root first
     for parent, local in zip(node.parents, node.local_grads):
         parent.grad += local * node.grad
 ```
 
-There are no per-node closures: a node is plain data, so the graph creates no
-reference cycles and is freed by reference counting as soon as the last
-reference to its root goes away; the cyclic garbage collector finds nothing
-to clean up after a training step.
+That is the whole algorithm; :mod:`autograd_mini.reference` is the same idea
+in under a hundred lines. A node is plain data (no closures), so a graph has
+no reference cycles and is freed as soon as its root is dropped.
 
-Which operations exist, and their derivative rules, is the table in
-:mod:`autograd_mini.ops`; this module holds the machinery that applies them.
+micrograd's graph API works too: ``Value(data, _children, _op)``, ``v._prev``
+(the set of children), ``v._op`` (a str) and ``v._backward()`` (this node's
+chain-rule step). A node built micrograd's way, with a closure assigned to
+``out._backward``, takes part in `backward` like any other.
 """
 
 from __future__ import annotations
 
-import gc
+import math
 import numbers
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextvars import ContextVar
-from functools import partial, reduce
-from itertools import compress
-from operator import add, mul
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
+from autograd_mini import scalar_math as fm
+from autograd_mini.grad_mode import is_grad_enabled
+
 __all__ = [
-    "Value",
     "Primitive",
+    "Bound",
+    "PRIMITIVES",
+    "Value",
     "apply",
-    "is_grad_enabled",
-    "set_grad_enabled",
-    "no_grad",
-    "enable_grad",
     "topological_order",
-    "dot",
-    "linear",
-    "vsum",
+    "backpropagate",
 ]
 
-Scalar = Union[float, int]  # noqa: UP007 - a runtime alias, kept explicit for readers
-"""A plain real number accepted wherever a `Value` is (ints, floats, numpy scalars)."""
 Operand = Union["Value", float, int]
-"""Either a `Value` or a plain real number."""
-Derivative = Callable[..., Any]
-"""A local-derivative rule: called as ``rule(*args, out)`` on floats or on Values."""
-
-
-# --------------------------------------------------------------------------- grad mode
-
-_GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_mini_grad_enabled", default=True)
-_SAVED_MODES: ContextVar[tuple[bool, ...]] = ContextVar("autograd_mini_saved_modes", default=())
-
-
-def is_grad_enabled() -> bool:
-    """Return whether operations currently record the graph (see `no_grad`)."""
-    return _GRAD_ENABLED.get()
-
-
-class set_grad_enabled:  # noqa: N801 - named like torch.set_grad_enabled, used as a function
-    """Context manager and decorator that turns graph recording on or off.
-
-    The setting lives in a `contextvars.ContextVar`, so it is private to the
-    current thread and to the current asyncio task, and it is restored on exit
-    even when the block raises. Blocks nest.
-
-    Args:
-        mode: ``True`` to record operations, ``False`` to compute plain values.
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-
-    # The setting to restore on exit is kept in a context variable too (a
-    # stack, one per thread / asyncio task), not on this object, so a single
-    # no_grad() object can be shared by threads and tasks that enter and
-    # leave it in any interleaving.
-    def __enter__(self) -> None:
-        _SAVED_MODES.set((*_SAVED_MODES.get(), _GRAD_ENABLED.get()))
-        _GRAD_ENABLED.set(self.mode)
-
-    def __exit__(self, *exc: object) -> None:
-        saved = _SAVED_MODES.get()
-        _GRAD_ENABLED.set(saved[-1])
-        _SAVED_MODES.set(saved[:-1])
-
-    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Use as a decorator: run ``func`` with the mode set."""
-        import functools
-
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
-
-
-class no_grad(set_grad_enabled):  # noqa: N801 - the name users know from PyTorch
-    """Record nothing: results are constants for backward.
-
-    Use as ``with no_grad(): ...`` or as a ``@no_grad()`` decorator, for
-    evaluation and for optimizer updates. Thread- and asyncio-safe, nestable;
-    `enable_grad` switches recording back on inside it.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(False)
-
-
-class enable_grad(set_grad_enabled):  # noqa: N801
-    """Record the graph again inside a `no_grad` block (context manager or decorator)."""
-
-    def __init__(self) -> None:
-        super().__init__(True)
-
-
-# --------------------------------------------------------------------------- gc
-
-
-class _gc_paused:  # noqa: N801 - used like a function
-    """Pause the cyclic garbage collector for the duration of a backward pass.
-
-    A backward pass allocates a few temporaries per node (the walk's stack,
-    the order) and frees all of them by reference counting; it creates no
-    reference cycles. Yet on a large graph those allocations trigger full
-    collections that re-scan every node of the graph, which made backward's
-    cost per node grow with the size of the graph. With the collector paused
-    the cost stays flat. The collector is re-enabled on exit (also on error)
-    if, and only if, it was enabled on entry.
-    """
-
-    __slots__ = ("_was_enabled",)
-
-    def __enter__(self) -> None:
-        self._was_enabled = gc.isenabled()
-        if self._was_enabled:
-            gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._was_enabled:
-            gc.enable()
-
-
-# --------------------------------------------------------------------------- numbers
-
-
-def _as_float(x: object, op: str) -> float:
-    """Convert a plain real number to float, or raise a TypeError naming ``op``."""
-    if type(x) is float:
-        return x
-    if isinstance(x, numbers.Real):  # int, bool, Fraction, numpy real scalars, ...
-        return float(x)
-    raise TypeError(
-        f"{op}: expected a real number (int, float, numpy real scalar) or a Value, "
-        f"got {type(x).__name__} {x!r}"
-    )
+"""A `Value` or a plain real number."""
+Rule = Callable[..., Any]
+"""A local-derivative rule, called as ``rule(*args, out)`` on floats or on Values."""
 
 
 # --------------------------------------------------------------------------- primitives
 
 
 class Primitive:
-    """A scalar operation: a forward rule on floats and one derivative rule per argument.
+    """A scalar operation: a forward function on floats, and its local derivatives.
 
-    Calling a primitive on Values records one graph node named `name`; calling
-    it on plain numbers just returns ``forward(*args)``.
+    Calling a primitive on Values records one graph node; on plain numbers it
+    just returns ``forward(*args)``.
 
     Args:
-        name: the operation's name, shown as the node's ``op`` and in drawings.
-        forward: ``forward(*xs) -> float`` on floats. Raises a typed error
-            (ValueError, ZeroDivisionError, OverflowError) naming the operation
-            and the value when an input is outside the domain.
-        partials: one rule per argument, ``partial(*args, out) -> derivative``
-            where ``out`` is the result. Each rule is written with operations that
-            work on floats and on Values alike, so the same rule gives the float
-            derivative at forward time and a differentiable Value for higher-order
-            derivatives.
-        linear: the local derivatives are constants (true for +, -, scaling,
-            relu, abs): higher-order derivatives reuse the recorded floats instead
-            of re-running the rules.
-        derivatives: for n-ary operations, one rule ``derivatives(args, out)``
-            returning all local derivatives at once, in place of ``partials``.
-        doc: the math of the operation in one line, for help and drawings.
-        constant_args: positions that must be plain numbers (``SCALE``'s
-            coefficient), for rules that are linear only because of it.
+        name: the node's ``op``, shown in drawings.
+        forward: ``forward(*xs) -> float``. Raises a typed error naming the
+            operation and the value for an input outside its domain.
+        partials: one rule per argument, ``rule(*args, out)``: the derivative
+            of the result with respect to that argument. Written with
+            operations that work on floats and on Values alike, the same rule
+            gives the recorded float at forward time and, re-run on Values,
+            a differentiable derivative for higher orders. A rule never raises
+            where ``forward`` is defined: where the derivative does not exist
+            it gives ``inf`` or ``nan``.
+        derivatives: for operations of any number of arguments, one rule
+            ``derivatives(args, out)`` giving all local derivatives at once,
+            in place of ``partials``.
+        linear: the local derivatives are constants (``+``, ``-``, scaling,
+            ``relu``, ``abs``): higher orders reuse the recorded floats.
+        doc: the math in one line (shown by the docs' table of operations).
+        domain: for each argument, where random tests may draw it: ``"real"``,
+            ``"positive"``, ``"nonzero"``, ``"bounded"`` (kept small, e.g.
+            for ``exp``) or ``"constant"`` (a plain number, never a Value).
+            One entry stands for every argument of an n-ary operation.
+        smooth: differentiable everywhere in the domain (not ``relu``, ``abs``).
     """
 
-    __slots__ = ("name", "forward", "partials", "linear", "_derivatives", "doc", "constant_args")
+    __slots__ = ("name", "forward", "partials", "linear", "_derivatives", "doc", "domain",
+                 "smooth")
 
     def __init__(
         self,
         name: str,
         forward: Callable[..., float],
-        *partials: Derivative,
-        linear: bool = False,
+        *partials: Rule,
         derivatives: Callable[[Sequence[Any], Any], Sequence[Any]] | None = None,
-        doc: str | None = None,
-        constant_args: tuple[int, ...] = (),
+        linear: bool = False,
+        doc: str = "",
+        domain: Sequence[str] | None = None,
+        smooth: bool = True,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"Primitive: name must be a non-empty str, got {name!r}")
@@ -223,18 +112,19 @@ class Primitive:
         self.linear = linear
         self._derivatives = derivatives
         self.doc = doc
-        self.constant_args = constant_args
+        self.domain = tuple(domain) if domain is not None else ("real",) * max(len(partials), 1)
+        self.smooth = smooth
 
     @property
     def arity(self) -> int | None:
-        """Number of arguments, or ``None`` for n-ary operations."""
+        """The number of arguments, or ``None`` for operations of any number."""
         return None if self._derivatives is not None else len(self.partials)
 
     def derivatives(self, args: Sequence[Any], out: Any) -> Sequence[Any]:
-        """All local derivatives of ``out = forward(*args)``, floats or Values alike."""
+        """Every local derivative of ``out = forward(*args)``, on floats or on Values."""
         if self._derivatives is not None:
             return self._derivatives(args, out)
-        return [p(*args, out) for p in self.partials]
+        return [rule(*args, out) for rule in self.partials]
 
     def __call__(self, *args: Any) -> Any:
         """Apply to Values and/or numbers; see `apply`."""
@@ -244,13 +134,14 @@ class Primitive:
         return f"Primitive({self.name!r})"
 
 
-class _Bound:
-    """The op of a node whose primitive was called with some constant arguments.
+class Bound:
+    """A primitive applied with some plain-number arguments (``x ** 3``, ``2 / x``).
 
-    It keeps the full argument tuple (Values and numbers, in order), so that
-    higher-order derivatives can re-run the primitive's rules with the
-    constants in place. Nodes whose arguments are all Values store the
-    primitive itself instead, and pay nothing for this.
+    A node stores its `Primitive` and its parents, the Value arguments. When
+    some arguments were numbers, the node stores this instead: the primitive
+    and the full argument tuple, so that higher-order derivatives can re-run
+    the rules with the numbers in place. Nodes of linear primitives (``x + 1``,
+    ``3 * x``) need no such record: their derivatives are constants.
     """
 
     __slots__ = ("prim", "args")
@@ -259,13 +150,122 @@ class _Bound:
         self.prim = prim
         self.args = args
 
-    @property
-    def name(self) -> str:
-        return self.prim.name
 
-    @property
-    def linear(self) -> bool:
-        return self.prim.linear
+# --------------------------------------------------------------------------- the table
+# Each rule reads like its math and works on floats and on Values alike (the
+# helpers `_data` and `_call` pick the float or the Value version).
+
+
+def _data(x: Any) -> float:
+    """The float value of a number or a Value."""
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _call(name: str, x: Any) -> Any:
+    """``x.name()`` for a Value, the float function for a number (``_call("cos", x)``)."""
+    return getattr(x, name)() if isinstance(x, Value) else getattr(fm, name)(x)
+
+
+def _pow(x: Any, y: Any) -> Any:
+    """``x ** y`` on Values, or on floats with `scalar_math.pow`'s rules (overflow: inf)."""
+    if isinstance(x, Value) or isinstance(y, Value):
+        return x**y
+    return fm.pow(float(x), float(y))
+
+
+def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
+    """d/dx x**y = y x**(y-1): 0 for y = 0, inf at x = 0 when y < 1."""
+    xd, yd = _data(x), _data(y)
+    if yd == 0.0:
+        return 0.0
+    if xd == 0.0 and yd < 1.0:
+        return math.inf
+    return y * _pow(x, y - 1)
+
+
+def _d_pow_exponent(x: Any, y: Any, out: Any) -> Any:
+    """d/dy x**y = log(x) x**y: 0 at x = 0, undefined (nan) for x < 0."""
+    xd = _data(x)
+    if xd <= 0.0:
+        return 0.0 if xd == 0.0 else math.nan
+    return _call("log", x) * out
+
+
+def _d_sqrt(x: Any, out: Any) -> Any:
+    """d/dx sqrt(x) = 1 / (2 sqrt(x)): inf at 0."""
+    return math.inf if _data(out) == 0.0 else 0.5 / out
+
+
+def _dot(*args: float) -> float:
+    """``b + w1 x1 + ... + wn xn`` over ``(w1..wn, x1..xn, b)``, added in that order."""
+    if len(args) % 2 != 1:
+        raise TypeError(f"dot: expects n weights, n inputs and a bias, got {len(args)} arguments")
+    n = len(args) // 2
+    return fm.add_in_order(map(float.__mul__, args[:n], args[n : 2 * n]), args[-1])
+
+
+def _d_dot(args: Sequence[Any], out: Any) -> list[Any]:
+    """d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
+    n = len(args) // 2
+    return [*args[n : 2 * n], *args[:n], 1.0]
+
+
+def _d_dot_relu(args: Sequence[Any], out: Any) -> list[Any]:
+    """dot's derivatives where the sum is positive, 0 elsewhere."""
+    return _d_dot(args, out) if _data(out) > 0.0 else [0.0] * len(args)
+
+
+ADD = Primitive("+", float.__add__, lambda x, y, out: 1.0, lambda x, y, out: 1.0,
+                linear=True, doc="x + y; d/dx = 1, d/dy = 1.")
+SUB = Primitive("-", float.__sub__, lambda x, y, out: 1.0, lambda x, y, out: -1.0,
+                linear=True, doc="x - y; d/dx = 1, d/dy = -1.")
+MUL = Primitive("*", float.__mul__, lambda x, y, out: y, lambda x, y, out: x,
+                doc="x * y; d/dx = y, d/dy = x.")
+SCALE = Primitive("*", float.__mul__, lambda x, c, out: c, lambda x, c, out: x,
+                  linear=True, domain=("real", "constant"),
+                  doc="x * c for a number c; d/dx = c.")
+NEG = Primitive("neg", float.__neg__, lambda x, out: -1.0, linear=True, doc="-x; d/dx = -1.")
+DIV = Primitive("/", fm.div, lambda x, y, out: 1.0 / y, lambda x, y, out: -out / y,
+                domain=("real", "nonzero"), doc="x / y; d/dx = 1/y, d/dy = -x/y².")
+POW = Primitive("**", fm.pow, _d_pow_base, _d_pow_exponent, domain=("positive", "bounded"),
+                doc="x ** y; d/dx = y x^(y-1), d/dy = ln(x) x^y.")
+ABS = Primitive("abs", abs, lambda x, out: fm.sign(_data(x)), linear=True, smooth=False,
+                doc="|x|; d/dx = sign(x) (0 at 0).")
+RELU = Primitive("relu", fm.relu, lambda x, out: 0.0 if _data(x) <= 0.0 else 1.0,
+                 linear=True, smooth=False, doc="max(0, x); d/dx = 1 for x > 0, else 0.")
+TANH = Primitive("tanh", fm.tanh, lambda x, out: 1.0 - out * out,
+                 doc="tanh(x); d/dx = 1 - tanh(x)².")
+SIGMOID = Primitive("sigmoid", fm.sigmoid, lambda x, out: out * (1.0 - out),
+                    doc="σ(x) = 1 / (1 + e^-x); d/dx = σ(x) (1 - σ(x)).")
+SOFTPLUS = Primitive("softplus", fm.softplus, lambda x, out: _call("sigmoid", x),
+                     doc="log(1 + e^x), without overflow; d/dx = σ(x).")
+EXP = Primitive("exp", fm.exp, lambda x, out: out, domain=("bounded",),
+                doc="e^x; d/dx = e^x.")
+LOG = Primitive("log", fm.log, lambda x, out: 1.0 / x, domain=("positive",),
+                doc="ln(x); d/dx = 1/x.")
+SQRT = Primitive("sqrt", fm.sqrt, _d_sqrt, domain=("positive",),
+                 doc="√x; d/dx = 1 / (2√x).")
+SIN = Primitive("sin", fm.sin, lambda x, out: _call("cos", x), doc="sin(x); d/dx = cos(x).")
+COS = Primitive("cos", fm.cos, lambda x, out: -_call("sin", x), doc="cos(x); d/dx = -sin(x).")
+DOT = Primitive("dot", _dot, derivatives=_d_dot,
+                doc="b + Σ w_i x_i over (w1..wn, x1..xn, b): a neuron's weighted sum; "
+                "d/dw_i = x_i, d/dx_i = w_i, d/db = 1.")
+DOT_RELU = Primitive("dot+relu", lambda *args: fm.relu(_dot(*args)), derivatives=_d_dot_relu,
+                     smooth=False,
+                     doc="relu(b + Σ w_i x_i): a ReLU neuron as one node; dot's derivatives "
+                     "where the sum is positive, 0 elsewhere.")
+SUM = Primitive("sum", lambda *xs: fm.add_in_order(xs), linear=True,
+                derivatives=lambda args, out: [1.0] * len(args),
+                doc="x1 + x2 + ... + xn, added in order; every d/dx_i = 1.")
+
+PRIMITIVES: dict[str, Primitive] = {
+    "add": ADD, "sub": SUB, "mul": MUL, "scale": SCALE, "neg": NEG, "div": DIV, "pow": POW,
+    "abs": ABS, "relu": RELU, "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS,
+    "exp": EXP, "log": LOG, "sqrt": SQRT, "sin": SIN, "cos": COS,
+    "dot": DOT, "dot_relu": DOT_RELU, "sum": SUM,
+}
+"""Every built-in operation by name: the one table that the operators, the
+drawings, the tests, `jit` and higher-order derivatives all read."""
 
 
 # --------------------------------------------------------------------------- Value
@@ -274,87 +274,113 @@ class _Bound:
 class Value:
     """A scalar that remembers how it was computed, so gradients can flow back.
 
-    ``Value(data, label="")`` wraps a real number. Operations on Values (and
-    numbers) return new Values that record their ``parents`` and the local
-    derivative with respect to each; ``backward()`` then fills ``grad`` with
-    d(root)/d(node) for every node of the graph.
+    ``Value(data)`` wraps a real number (``label=`` names it for drawings).
+    Operations on Values (and numbers) return new Values recording their
+    ``parents`` and the local derivative with respect to each; ``backward()``
+    then fills ``grad`` with d(root)/d(node) for every node of the graph.
+
+    ``Value(data, _children, _op)`` is micrograd's constructor: a node with
+    the given children and op name and no local derivatives, for operations
+    written micrograd's way (assign a closure to ``out._backward``).
 
     Attributes:
         data: the value, a float.
-        grad: the accumulated derivative of the last backward root(s) with
-            respect to this node; starts at 0.0.
+        grad: d(root)/d(self), accumulated by `backward`; starts at 0.0.
         label: a name for drawings and debugging.
 
     Values hash and compare by identity, so they can be dict keys and set members.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "_locals")
+    # A node with one parent (x * 2, x.tanh(), ...: most nodes of real graphs)
+    # stores that parent and its local derivative bare, not in 1-tuples: a
+    # chain then costs about half the memory. `parents` and `local_grads`
+    # always give tuples. `__dict__` is created only when something is
+    # assigned to it (micrograd's ``out._backward = ...``).
+    __slots__ = ("data", "grad", "label", "_op", "_prim", "_parents", "_locals", "__dict__")
+    __array_ufunc__ = None  # numpy defers to Value's operators: np.float64(2) * v is a Value
 
     data: float
     grad: float
     label: str
-    _op: Primitive | _Bound | None
-    # A node with exactly one parent (relu, tanh, x * 2, x + 1, ...: most nodes
-    # of real graphs) stores that parent bare in `_parents` and its local
-    # derivative bare in `_locals`; other nodes store two aligned tuples. The
-    # bare form saves two tuples per node: about half the memory of a chain,
-    # and one of the two objects per node that the garbage collector would
-    # otherwise re-scan while a large graph is being built. A fused neuron
-    # built by `linear` is a `_LinearNode`, which stores its edges in segments
-    # shared with other nodes instead.
+    _op: str
+    _prim: Primitive | Bound | None
     _parents: tuple[Value, ...] | Value
-    _locals: tuple[float, ...] | float | list[float]  # a list: see `_LinearNode`
+    _locals: tuple[float, ...] | float
 
-    def __init__(self, data: Scalar, label: str = "") -> None:
-        given: object = data
-        if type(given) is not float:
-            if isinstance(given, Value):
-                raise TypeError(
-                    f"Value(): expected a real number, got a Value ({given!r}); "
-                    "use the Value itself, or v.detach() for a copy cut off from its graph"
-                )
-            if not isinstance(given, numbers.Real):
-                raise TypeError(
-                    "Value(): expected a real number (int, float, numpy real scalar), "
-                    f"got {type(given).__name__} {given!r}"
-                )
-            try:
-                data = float(given)
-            except OverflowError:
-                raise OverflowError(f"Value(): {given!r} is too large for a float") from None
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+    ) -> None:
+        self.data = _to_float(data, "Value()")
+        self.grad = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str, got {type(label).__name__} {label!r}")
-        self.data = data
-        self.grad = 0.0
+        if not isinstance(_op, str):
+            raise TypeError(f"Value(): _op must be a str, got {type(_op).__name__} {_op!r}")
+        given: object = _children
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            raise TypeError(
+                "Value(): _children must be an iterable of Values (micrograd's signature "
+                f"is Value(data, _children, _op, label)); got {type(_children).__name__} "
+                f"{_children!r}; name a value with Value(data, label=...)"
+            )
+        children = tuple(_children)
+        for c in children:
+            if not isinstance(c, Value):
+                raise TypeError(f"Value(): _children must be Values, got {type(c).__name__}")
         self.label = label
-        self._op = None
-        self._parents = ()
-        self._locals = ()
+        self._op = _op
+        self._prim = None
+        self._parents = children
+        self._locals = (0.0,) * len(children)  # micrograd's nodes pass nothing by default
 
-    # ------------------------------------------------------------------ introspection
+    # ------------------------------------------------------------------ the graph
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in argument order, duplicates kept."""
-        parents = self._parents
-        return parents if type(parents) is tuple else (parents,)  # type: ignore[return-value]
+        p = self._parents
+        return p if type(p) is tuple else (p,)  # type: ignore[return-value]
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, as recorded at forward time."""
-        local = self._locals
-        return local if type(local) is tuple else (local,)  # type: ignore[return-value]
+        d = self._locals
+        return d if type(d) is tuple else (d,)  # type: ignore[return-value]
 
     @property
     def op(self) -> str:
         """The name of the operation that produced this node ('' for leaves)."""
-        op = self._op
-        return "" if op is None else op.name
+        return self._op
 
     @property
     def is_leaf(self) -> bool:
         """True for nodes with no parents: inputs, parameters, constants."""
         return not self._parents
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the set of this node's children (its parents here)."""
+        return set(self.parents)
+
+    def _backward(self) -> None:
+        """This node's step of the chain rule: ``parent.grad += local * self.grad``.
+
+        `backward` calls it on every node, root first. An edge whose local
+        derivative is exactly 0 passes nothing, even when ``self.grad`` is
+        inf or nan (PyTorch would pass nan). A micrograd-style node replaces
+        this method by assigning a closure to ``node._backward``.
+        """
+        g = self.grad
+        if g:
+            for parent, local in zip(self.parents, self.local_grads):
+                if local:
+                    parent.grad += local * g
+
+    # ------------------------------------------------------------------ plain values
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
@@ -363,620 +389,287 @@ class Value:
         return self.data
 
     def item(self) -> float:
-        """The plain float value (PyTorch spelling of ``v.data``)."""
+        """The plain float value (PyTorch's spelling of ``v.data``)."""
         return self.data
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
-        return Value(self.data, self.label)
+        return Value(self.data, label=self.label)
 
-    # ------------------------------------------------------------------ arithmetic
-    # + - * and scaling are the hot operations of every network, so they build
-    # their nodes inline instead of going through `apply`; the rules they apply
-    # are the `ADD`, `SUB`, `MUL`, `SCALE` and `NEG` entries of the table in
-    # ops.py. A number mixed into + or - leaves one parent with local derivative
-    # +1 or -1; into *, the SCALE node with the number as its local derivative.
+    # ------------------------------------------------------------------ operators
+    # Each one applies a primitive of the table. A number mixed into + or -
+    # becomes a constant (one parent); into *, the SCALE primitive.
 
     def __add__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _node(self.data + other.data, _ops.ADD, (self, other), _ONES2)
-        return _node(self.data + _as_float(other, "+"), _ops.ADD, self, 1.0)
+        return _on_values(ADD, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return _node(_as_float(other, "+") + self.data, _ops.ADD, self, 1.0)
+        return _on_values(ADD, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _node(self.data - other.data, _ops.SUB, (self, other), _SUB_LOCALS)
-        return _node(self.data - _as_float(other, "-"), _ops.SUB, self, 1.0)
+        return _on_values(SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _node(_as_float(other, "-") - self.data, _ops.SUB, self, -1.0)
+        return _on_values(SUB, other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _node(self.data * other.data, _ops.MUL, (self, other), (other.data, self.data))
-        c = _as_float(other, "*")
-        return _node(self.data * c, _ops.SCALE, self, c)
+        prim = MUL if isinstance(other, Value) else SCALE
+        return _on_values(prim, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        c = _as_float(other, "*")
-        return _node(c * self.data, _ops.SCALE, self, c)
+        return _on_values(SCALE, self, other)
 
     def __truediv__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _ops.DIV(self, other)  # type: ignore[no-any-return]
-        c = _as_float(other, "/")
-        if c == 0.0:
-            raise ZeroDivisionError(f"/: division of {self!r} by zero")
-        return _node(self.data / c, _ops.SCALE, self, 1.0 / c)
+        return _on_values(DIV, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _ops.DIV(_as_float(other, "/"), self)  # type: ignore[no-any-return]
+        return _on_values(DIV, other, self)
 
     def __pow__(self, other: Operand) -> Value:
-        if not isinstance(other, Value):
-            other = _as_float(other, "**")
-        return _ops.POW(self, other)  # type: ignore[no-any-return]
+        return _on_values(POW, self, other)
 
     def __rpow__(self, other: Operand) -> Value:
-        return _ops.POW(_as_float(other, "**"), self)  # type: ignore[no-any-return]
+        return _on_values(POW, other, self)
 
     def __neg__(self) -> Value:
-        return _node(-self.data, _ops.NEG, self, -1.0)
+        return _on_values(NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _ops.ABS(self)  # type: ignore[no-any-return]
+        return _on_values(ABS, self)
 
     # ------------------------------------------------------------------ functions
 
     def relu(self) -> Value:
         """max(0, x); derivative 1 for x > 0, else 0 (as micrograd and PyTorch)."""
-        x = self.data
-        if x > 0.0:
-            return _node(x, _ops.RELU, self, 1.0)
-        return _node(0.0, _ops.RELU, self, 0.0)
+        return _on_values(RELU, self)
 
     def tanh(self) -> Value:
-        """Hyperbolic tangent; d/dx tanh(x) = 1 - tanh(x)**2. Stable for any finite x."""
-        return _ops.TANH(self)  # type: ignore[no-any-return]
+        """Hyperbolic tangent; derivative 1 - tanh(x)²."""
+        return _on_values(TANH, self)
 
     def sigmoid(self) -> Value:
-        """Logistic function 1/(1+e^-x); derivative s(1-s). Stable for any finite x."""
-        return _ops.SIGMOID(self)  # type: ignore[no-any-return]
+        """Logistic function 1/(1+e^-x); derivative s(1-s). Stable for any x."""
+        return _on_values(SIGMOID, self)
+
+    def softplus(self) -> Value:
+        """log(1 + e^x) without overflow; derivative σ(x)."""
+        return _on_values(SOFTPLUS, self)
 
     def exp(self) -> Value:
-        """`e**x`; derivative `e**x`. Raises OverflowError past x ~ 709.78."""
-        return _ops.EXP(self)  # type: ignore[no-any-return]
+        """e^x; derivative e^x. Overflows to inf past x = 709.78."""
+        return _on_values(EXP, self)
 
     def log(self) -> Value:
-        """Natural logarithm; derivative 1/x. Raises ValueError for x <= 0."""
-        return _ops.LOG(self)  # type: ignore[no-any-return]
+        """Natural logarithm; derivative 1/x. ValueError for x <= 0."""
+        return _on_values(LOG, self)
 
     def sqrt(self) -> Value:
-        """Square root; derivative 1/(2 sqrt x). Raises ValueError for x < 0."""
-        return _ops.SQRT(self)  # type: ignore[no-any-return]
+        """Square root; derivative 1/(2√x). ValueError for x < 0."""
+        return _on_values(SQRT, self)
 
     def sin(self) -> Value:
         """Sine; derivative cos x."""
-        return _ops.SIN(self)  # type: ignore[no-any-return]
+        return _on_values(SIN, self)
 
     def cos(self) -> Value:
         """Cosine; derivative -sin x."""
-        return _ops.COS(self)  # type: ignore[no-any-return]
+        return _on_values(COS, self)
 
     # ------------------------------------------------------------------ backward
 
     def backward(self) -> None:
         """Add d(self)/d(node) into ``node.grad`` for every node of the graph.
 
-        The root's own gradient is seeded with 1.0. Gradients accumulate, as in
-        PyTorch: call ``zero_grad()`` (or set ``grad = 0.0``) between steps.
-        Calling ``backward()`` twice adds exactly the same gradients again, to
-        interior nodes as well as to leaves.
+        The root is seeded with 1.0. Gradients accumulate, as in PyTorch: call
+        ``zero_grad()`` (or set ``grad = 0.0``) between steps. Each call adds
+        this pass's gradients to what is there, so calling it twice adds
+        exactly the same amounts again, to interior nodes and leaves alike.
 
-        The topological order is computed iteratively, so graphs of any depth
-        work at Python's default recursion limit. Only the part of the graph
-        that gradient can reach is visited: an edge whose local derivative is
-        exactly zero (an inactive ReLU, a hinge loss already satisfied)
-        carries nothing, so nodes reachable only through such edges keep
-        their ``grad`` unchanged, which is what adding a zero gradient would
-        give them. Such an edge carries nothing even when the gradient
-        arriving at its node is infinite or nan: 0 times inf counts as 0 here,
-        where PyTorch would produce nan.
+        The pass is all or nothing: if it fails (a micrograd-style closure
+        raises, Ctrl-C), every ``grad`` is left as it was before the call.
+        Concurrent calls from several threads are serialised, so passes into
+        shared leaves add up exactly.
+
+        Raises:
+            TypeError: some node's ``grad`` is not a number.
         """
-        with _gc_paused():
-            order, earlier = _backward_plan(self)
-            # Every node collects this pass's gradient from zero, so that what
-            # interior nodes pass upstream is not inflated by earlier passes and
-            # a second call adds exactly the same amounts again; gradients from
-            # earlier passes are added back at the end.
-            for node in earlier:
-                node.grad = 0.0
-            self.grad += 1.0
-            for node in order:
-                g = node.grad
-                if not g:  # a zero gradient passes nothing on
-                    continue
-                parents, local = node._parents, node._locals
-                if type(parents) is not tuple:  # one parent, stored bare
-                    if local:
-                        parents.grad += local * g  # type: ignore[union-attr,operator]
-                elif type(node) is _LinearNode:  # a fused neuron: weights, inputs, bias
-                    if -_INF < g < _INF:
-                        for parent, d in zip(parents, node._inputs_data):
-                            parent.grad += d * g
-                        for parent, d in zip(node._inputs, local):  # type: ignore[arg-type]
-                            parent.grad += d * g
-                        node._bias.grad += g
-                    else:
-                        for parent, d in _edges(node):
-                            if d:
-                                parent.grad += d * g
-                elif -_INF < g < _INF:  # the usual case: 0 * g is 0, no need to check
-                    for parent, d in zip(parents, local):  # type: ignore[arg-type]
-                        parent.grad += d * g
-                else:  # an infinite or nan gradient: skip zero edges, as the plan does
-                    for parent, d in zip(parents, local):  # type: ignore[arg-type]
-                        if d:
-                            parent.grad += d * g
-            for node, old in earlier.items():
-                node.grad += old
+        with _BACKWARD_LOCK:
+            for node, g in backpropagate(self).items():
+                node.grad += g
 
 
-class _LinearNode(Value):
-    """A fused neuron's node (``dot`` or ``dot+relu``, built by `linear`).
+# --------------------------------------------------------------------------- recording
 
-    Its edges are stored in segments rather than copied into flat tuples:
-    ``_parents`` is the neuron's weights (a tuple reused from call to call),
-    ``_inputs`` the layer call's inputs (one tuple shared by every neuron of
-    the layer), ``_bias`` the bias; ``_locals`` holds the weights' data (d/dx_i
-    = w_i), ``_inputs_data`` the inputs' data (d/dw_i = x_i, shared by the
-    layer), and d/db = 1. An inactive ReLU unit has ``_locals = ()``: all of
-    its local derivatives are zero. Nothing is copied per neuron, and a
-    backward pass walks each shared segment once instead of once per node.
-    The public `parents` and `local_grads` are those of every other node, in
-    argument order: weights, inputs, bias.
+
+def _to_float(x: object, where: str) -> float:
+    """A real number (int, float, bool, numpy real scalar or bool) as a float."""
+    if type(x) is float:
+        return x
+    if isinstance(x, Value):
+        raise TypeError(
+            f"{where}: expected a real number, got a Value ({x!r}); "
+            "use the Value itself, or v.detach() for a copy cut off from its graph"
+        )
+    if isinstance(x, numbers.Real) or _is_numpy_real(x):
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
+    raise TypeError(
+        f"{where}: expected a real number (int, float, numpy real scalar) or a Value, "
+        f"got {type(x).__name__} {_short(x)}"
+    )
+
+
+def _is_numpy_real(x: object) -> bool:
+    """A numpy scalar or 0-d array of a bool, integer or float dtype (numpy not imported)."""
+    dtype = getattr(x, "dtype", None)
+    return getattr(dtype, "kind", "") in ("b", "i", "u", "f") and getattr(x, "ndim", 1) == 0
+
+
+def _short(x: object, limit: int = 80) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
+def apply(prim: Primitive, args: Sequence[Any]) -> Value | float:
+    """Apply ``prim`` to ``args`` (Values and numbers): the one place nodes are made.
+
+    With no Value among the arguments, or inside `no_grad`, the result is a
+    plain computation (a float, or a leaf Value). Otherwise the forward runs
+    on floats first (a domain error raises before anything is recorded), then
+    the local derivatives are computed for the Value arguments, and the node
+    records them with its parents.
     """
-
-    __slots__ = ("_inputs", "_inputs_data", "_bias")
-
-    _inputs: tuple[Value, ...]
-    _inputs_data: list[float]
-    _bias: Value
-
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        """The weights, the inputs and the bias, in that order."""
-        return (*self._parents, *self._inputs, self._bias)  # type: ignore[misc]
-
-    @property
-    def local_grads(self) -> tuple[float, ...]:
-        """The inputs' data, the weights' data and 1.0 (all zero for an inactive unit)."""
-        if not self._locals:
-            return (0.0,) * (2 * len(self._inputs) + 1)
-        return (*self._inputs_data, *self._locals, 1.0)  # type: ignore[misc]
-
-
-_Parents = Union[tuple[Value, ...], Value]  # noqa: UP007
-_Locals = Union[tuple[float, ...], float]  # noqa: UP007
-
-
-def _node(data: float, op: Primitive | _Bound, parents: _Parents, local: _Locals) -> Value:
-    """Create an interior node, or a constant when recording is off (`no_grad`)."""
-    v = _NEW(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    if _GRAD_ENABLED.get():
-        v._op = op
-        v._parents = parents
-        v._locals = local
-    else:
-        v._op = None
-        v._parents = ()
-        v._locals = ()
-    return v
-
-
-_NEW = Value.__new__
-
-# `sum_in_order(terms, start)` adds start + t1 + t2 + ... left to right, rounding
-# after every addition, exactly as a chain of `+` nodes does. Up to Python 3.11
-# that is what sum() does; from 3.12 sum() of floats is compensated (more
-# accurate, but then a fused neuron would not equal the per-operation graph).
-sum_in_order: Callable[[Iterable[float], float], float] = (
-    sum if sys.version_info < (3, 12) else partial(reduce, add)
-)
-_ONES2 = (1.0, 1.0)
-_SUB_LOCALS = (1.0, -1.0)
-_INF = float("inf")
-
-
-# --------------------------------------------------------------------------- apply
-
-
-def apply(prim: Primitive, args: Sequence[Any]) -> Any:
-    """Apply ``prim`` to ``args`` (Values and/or real numbers).
-
-    With no Value among the arguments the result is the plain float
-    ``prim.forward(*args)``. Otherwise one node is recorded whose parents are
-    the Value arguments, in order; numbers are constants, not parents.
-
-    Raises:
-        TypeError: an argument is neither a Value nor a real number, or the
-            number of arguments does not match the primitive.
-    """
-    arity = prim.arity
-    if arity is not None and len(args) != arity:
-        raise TypeError(f"{prim.name}: takes {arity} argument(s), got {len(args)}")
-    xs = []
+    if prim.arity is not None and len(args) != prim.arity:
+        raise TypeError(f"{prim.name}: takes {prim.arity} argument(s), got {len(args)}")
+    floats = []
     parents = []
     positions = []
     for i, a in enumerate(args):
         if isinstance(a, Value):
-            xs.append(a.data)
+            floats.append(a.data)
             parents.append(a)
             positions.append(i)
         else:
-            xs.append(_as_float(a, prim.name))
-    for i in prim.constant_args:
-        if isinstance(args[i], Value):
-            raise TypeError(
-                f"{prim.name}: argument {i + 1} must be a plain number (a constant), "
-                f"got a Value ({args[i]!r})"
-            )
-    out = float(prim.forward(*xs))
+            floats.append(_to_float(a, prim.name))
+    out_data = prim.forward(*floats)
     if not parents:
+        return out_data
+    out = _new_node(out_data)
+    if not is_grad_enabled():
         return out
-    if not _GRAD_ENABLED.get():
-        return Value(out)
-    if prim.partials:  # compute only the derivatives that some parent needs
-        local = tuple(float(prim.partials[i](*xs, out)) for i in positions)
-    else:
-        derivs = prim.derivatives(xs, out)
-        local = tuple(float(derivs[i]) for i in positions)
-    op = prim if len(parents) == len(args) else _Bound(prim, tuple(args))
+    if len(parents) == len(args):  # all Values: the rules see the Values' data
+        locals_ = prim.derivatives(floats, out_data)
+    else:  # rules see the numbers in place; keep only the Values' derivatives
+        every = prim.derivatives(floats, out_data)
+        locals_ = [every[i] for i in positions]
+    out._op = prim.name
+    out._prim = prim if prim.linear or len(parents) == len(args) else Bound(prim, tuple(args))
     if len(parents) == 1:
-        return _node(out, op, parents[0], local[0])
-    return _node(out, op, tuple(parents), local)
-
-
-def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
-    """``bias + sum(w * x)`` recorded as one node (the fused neuron).
-
-    Gives the same value and the same gradients as the per-operation graph
-    ``sum((w * x for w, x in zip(weights, inputs)), bias)``, summing in the same
-    order, with one node instead of ``2n``. The local derivatives are the
-    inputs (for the weights), the weights (for the inputs) and 1 (for the bias).
-
-    Raises:
-        ValueError: ``weights`` and ``inputs`` differ in length.
-        TypeError: an element is neither a Value nor a real number.
-    """
-    if len(inputs) != len(weights):
-        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    return _linear([weights], inputs, [bias], "linear", None)[0]  # type: ignore[list-item]
-
-
-def linear(
-    weight_rows: Sequence[Sequence[Value]],
-    inputs: Sequence[Operand],
-    biases: Sequence[Value],
-    activation: str = "linear",
-) -> list[Value]:
-    """A layer of fused neurons: ``[dot(w, inputs, b) for w, b in ...]``, faster.
-
-    One ``dot`` node per row, exactly as `dot` records it (same values, same
-    gradients), but the inputs' values are gathered once for the whole layer
-    instead of once per neuron. With ``activation="relu"`` each neuron is one
-    ``dot+relu`` node, ``relu(b + sum(w x))``, instead of a ``dot`` node and a
-    ``relu`` node: the same values and gradients, with half the nodes.
-
-    Each node references its row, the layer's inputs and its bias rather than
-    copying them (see `_LinearNode`). Pass each row as a tuple and reuse the
-    same tuple from call to call, as `autograd_mini.nn.Layer` does: backward
-    then walks a row once per pass, however many calls used it.
-
-    Raises:
-        ValueError: the numbers of rows and biases differ, a row's length
-            differs from the number of inputs, or the activation is neither
-            ``"linear"`` nor ``"relu"``.
-    """
-    return _linear(weight_rows, inputs, biases, activation, None)
-
-
-def _linear(
-    weight_rows: Sequence[Sequence[Value]],
-    inputs: Sequence[Operand],
-    biases: Sequence[Value],
-    activation: str,
-    data: tuple[Sequence[list[float]], Sequence[float]] | None,
-) -> list[Value]:
-    """`linear`, optionally given the rows' and the biases' current data.
-
-    ``data`` is ``(row_data, bias_data)``: for each row the list of its
-    weights' ``.data``, and each bias's ``.data``, exactly as they are now.
-    `autograd_mini.nn.Layer` passes the lists it keeps between writes to its
-    parameters (see `autograd_mini.nn.Parameter`) instead of reading 16
-    weights per neuron per call. A row's list becomes the local derivatives
-    of its nodes, so it must never be modified afterwards.
-    """
-    if activation not in ("linear", "relu"):
-        raise ValueError(f"linear: activation must be 'linear' or 'relu', got {activation!r}")
-    if len(weight_rows) != len(biases):
-        raise ValueError(f"linear: {len(weight_rows)} weight rows but {len(biases)} biases")
-    prim = _ops.DOT_RELU if activation == "relu" else _ops.DOT
-    n = len(inputs)
-    if not all(map(n.__eq__, map(len, weight_rows))):
-        bad = next(len(w) for w in weight_rows if len(w) != n)
-        raise ValueError(f"linear: a row of {bad} weights but {n} inputs")
-    if not weight_rows:
-        return []
-    if not n:  # no inputs: each neuron is its bias, recorded in the general layout
-        return [apply(prim, (b,)) for b in biases]
-    xs: tuple[Value, ...] = tuple(inputs)  # type: ignore[arg-type]
-    relu = activation == "relu"
-    record = _GRAD_ENABLED.get()
-    # Segments pay off when something is shared: the inputs by several rows,
-    # or a row that the caller reuses from call to call (a tuple, as Layer
-    # passes). A single list row (`dot`, one Neuron) gets flat tuples, which
-    # are cheaper to record and to walk when nothing is shared.
-    segmented = len(weight_rows) > 1 or type(weight_rows[0]) is tuple
-    out: list[Value] = []
-    try:
-        xd = [x.data for x in xs]
-        for j, (w, b) in enumerate(zip(weight_rows, biases)):
-            if data is None:
-                wd = [wi.data for wi in w]
-                bd = b.data
-            else:
-                wd = data[0][j]
-                bd = data[1][j]
-            z = sum_in_order(map(mul, wd, xd), bd)
-            if not record:
-                out.append(Value(z if z > 0.0 or not relu else 0.0))
-                continue
-            if not segmented:
-                if relu and not z > 0.0:
-                    out.append(_node(0.0, prim, (*w, *xs, b), (0.0,) * (2 * n + 1)))
-                else:
-                    out.append(_node(z, prim, (*w, *xs, b), (*xd, *wd, 1.0)))
-                continue
-            # The node, built inline (this loop is the forward pass's hot spot).
-            # Its edges are segments, not copies: see `_LinearNode`.
-            v = _NEW(_LinearNode)
-            v.grad = 0.0
-            v.label = ""
-            v._op = prim
-            v._parents = w if type(w) is tuple else tuple(w)
-            v._inputs = xs
-            v._inputs_data = xd
-            v._bias = b
-            if relu and not z > 0.0:  # an inactive unit passes no gradient back
-                v.data = 0.0
-                v._locals = ()
-            else:
-                v.data = z
-                v._locals = wd
-            out.append(v)
-    except AttributeError:  # numbers among the weights, inputs or biases: the general path
-        return [apply(prim, (*w, *inputs, b)) for w, b in zip(weight_rows, biases)]
+        out._parents = parents[0]
+        out._locals = float(locals_[0])
+    else:
+        out._parents = tuple(parents)
+        out._locals = tuple(map(float, locals_))
     return out
 
 
-def vsum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:
-    """``start + t1 + t2 + ...`` recorded as one node with local derivatives 1.
-
-    The same value and gradients as Python's ``sum(terms, start)`` on Values,
-    added in the same order, with one node instead of one per term.
-    """
-    terms = list(terms)
-    if not any(isinstance(t, Value) for t in (start, *terms)):
-        total = _as_float(start, "sum")
-        for t in terms:
-            total += _as_float(t, "sum")
-        return Value(total)
-    return apply(_ops.SUM, (start, *terms))  # type: ignore[no-any-return]
+def _on_values(prim: Primitive, *args: Any) -> Value:
+    """`apply` where an argument is a Value (so the result is one): the operators' helper."""
+    return apply(prim, args)  # type: ignore[return-value]
 
 
-# --------------------------------------------------------------------------- graph walks
+def _new_node(data: float) -> Value:
+    """A leaf holding ``data`` (a float already), without the constructor's checks."""
+    v = object.__new__(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._op = ""
+    v._prim = None
+    v._parents = ()
+    v._locals = ()
+    return v
 
 
-def _edges(node: Value) -> Iterator[tuple[Value, float]]:
-    """(parent, local derivative) pairs of an interior node."""
-    parents = node._parents
-    if type(parents) is not tuple:
-        return iter(((parents, node._locals),))  # type: ignore[arg-type]
-    if type(node) is _LinearNode:
-        return zip(node.parents, node.local_grads)
-    return zip(parents, node._locals)  # type: ignore[arg-type]
+# --------------------------------------------------------------------------- the walk
 
 
 def topological_order(root: Value) -> list[Value]:
     """The interior nodes reachable from ``root``, each before all of its parents.
 
     ``root`` comes first (when it is not a leaf); leaves are left out, since a
-    backward pass only needs to visit nodes that pass gradient on. The walk is
-    an iterative depth-first search (two parallel stacks: the path being
-    explored and, for each node on it, an iterator over the edges it has not
-    followed yet), so any depth works without recursion.
+    backward pass only needs the nodes that pass gradient on. An iterative
+    depth-first search, so graphs of any depth work without recursion: a stack
+    holds the path being explored and, for each node on it, an iterator over
+    the parents it has not looked at yet.
     """
-    if not root._parents:
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
+    if root.is_leaf:
         return []
     order: list[Value] = []
     visited = {root}
-    path = [root]
-    pending = [iter(root.parents)]
-    while path:
-        for parent in pending[-1]:
-            if parent._parents and parent not in visited:
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if not parent.is_leaf and parent not in visited:
                 visited.add(parent)
-                path.append(parent)
-                pending.append(iter(parent.parents))
+                stack.append((parent, iter(parent.parents)))
                 break
-        else:  # every edge followed: the node is finished
-            pending.pop()
-            order.append(path.pop())
+        else:  # every parent is finished: so is this node
+            stack.pop()
+            order.append(node)
     order.reverse()
     return order
 
 
-def _backward_plan(root: Value) -> tuple[list[Value], dict[Value, float]]:
-    """The nodes a backward pass from ``root`` visits, and their earlier gradients.
+# --------------------------------------------------------------------------- backward
 
-    Returns the interior nodes in topological order (root first), like
-    `topological_order`, except that edges whose recorded local derivative is
-    exactly zero are not followed: nothing flows back along them. This is what
-    makes a backward pass through an MLP cheap once training is under way:
-    inactive ReLUs and satisfied hinge losses cut off whole sub-graphs, as a
-    hand-written backward pass would skip them.
+_BACKWARD_LOCK = threading.RLock()
+"""Held while a pass runs: passes from several threads into shared nodes are serialised."""
 
-    Also returns every reached node (leaves too) whose ``grad`` is not zero,
-    with that gradient, so that backward can accumulate this pass separately.
+
+def backpropagate(root: Value, seed: float = 1.0) -> dict[Value, float]:
+    """One backward pass from ``root``: d(root)/d(node) for every node it reaches.
+
+    The one accumulation routine: `Value.backward`, `autograd_mini.gradients`
+    and `autograd_mini.grad` all use it, so they give the same numbers. It
+    runs the nodes' own `Value._backward` steps (micrograd-style closures
+    included) on their ``grad`` fields, starting every reached node from 0,
+    reads the results, and puts every ``grad`` back as it was, also when a
+    step raises. The caller decides what to do with the result.
+
+    Raises:
+        TypeError: a reached node's ``grad`` is not a number.
     """
-    earlier: dict[Value, float] = {}
-    if root.grad:
-        earlier[root] = root.grad
-    if not root._parents:
-        return [], earlier
-    # An iterative depth-first search with two parallel stacks: the path being
-    # explored, and for each node on it an iterator over the edges it has not
-    # followed yet (None for a one-parent node, whose single edge is followed
-    # at once: chains then allocate nothing per node). A node whose local
-    # derivatives are all zero still receives its gradient from its consumers
-    # but passes nothing on, so it is not put in the order.
-    #
-    # A fused neuron (`_LinearNode`) shares its edge segments: its weights with
-    # every other call of the same neuron, its inputs with every neuron of
-    # the layer call. Each segment is walked once per pass (`walked` holds the
-    # ids of those already walked), not once per node: by then its parents
-    # are visited and finished, since the graph has no cycles. A segment is
-    # walked whole; following an edge whose local derivative is zero only
-    # visits a node that then receives nothing.
-    order: list[Value] = []
-    visited: set[Value] = set()
-    walked: set[int] = set()
-    path: list[Value] = []
-    pending: list[Iterator[Value] | None] = []
-    next_node: Value | None = root
-    while next_node is not None:
-        while next_node is not None:  # go down from a node not seen before
-            node = next_node
-            next_node = None
-            visited.add(node)
-            parents, local = node._parents, node._locals
-            if type(parents) is not tuple:  # one parent, stored bare
-                if not local:
-                    continue  # passes nothing back: not visited
-                path.append(node)
-                pending.append(None)
-                parent: Value = parents  # type: ignore[assignment]
-                if parent.grad:
-                    earlier[parent] = parent.grad
-                if parent._parents and parent not in visited:
-                    next_node = parent
-            elif type(node) is _LinearNode:
-                if not local:
-                    continue  # an inactive ReLU unit passes nothing back: not visited
-                bias, inputs = node._bias, node._inputs
-                fresh = [bias]  # and the segments this pass has not walked yet
-                if id(parents) not in walked:
-                    walked.add(id(parents))
-                    fresh += parents
-                if id(inputs) not in walked:
-                    walked.add(id(inputs))
-                    fresh += inputs
-                elif len(fresh) == 1 and not bias._parents:
-                    # Both segments walked and a leaf bias (the usual case from
-                    # the second call of a layer on): finished at once.
-                    if bias.grad:
-                        earlier[bias] = bias.grad
-                    order.append(node)
-                    continue
-                path.append(node)
-                pending.append(iter(fresh))
-            else:
-                if not any(local):  # type: ignore[arg-type]
-                    continue  # passes nothing back (an inactive ReLU unit): not visited
-                path.append(node)
-                pending.append(compress(parents, local))  # type: ignore[arg-type]
-        while path:  # go back up to the deepest node with an edge left to follow
-            edges = pending[-1]
-            if edges is not None:
-                for parent in edges:  # the parents whose local derivative is not zero
-                    if parent.grad:
-                        earlier[parent] = parent.grad
-                    if parent._parents and parent not in visited:
-                        next_node = parent
-                        break
-                if next_node is not None:
-                    break
-            pending.pop()  # every edge followed: the node is finished
-            order.append(path.pop())
-    order.reverse()
-    return order, earlier
-
-
-def _local_values(node: Value) -> Sequence[Any]:
-    """The local derivatives of ``node`` as expressions over its parents.
-
-    Used for higher-order derivatives: re-running the primitive's rules on
-    the parent Values (rather than reusing the recorded floats) records how
-    the local derivatives themselves depend on the inputs.
-    """
-    op = node._op
-    if op is None or op.linear:
-        return node.local_grads
-    if isinstance(op, _Bound):
-        args = op.args
-        positions = [i for i, a in enumerate(args) if isinstance(a, Value)]
-        if op.prim.partials:
-            return [op.prim.partials[i](*args, node) for i in positions]
-        derivs = op.prim.derivatives(args, node)
-        return [derivs[i] for i in positions]
-    return op.derivatives(node.parents, node)
-
-
-def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
-    """d(root)/d(x) for each ``x`` in ``wrt``, without touching any ``.grad``.
-
-    With ``create_graph=False`` the results are floats. With
-    ``create_graph=True`` they are Values recorded as a graph of their own (the
-    backward pass itself is differentiated), so they can be differentiated
-    again: this is what makes `autograd_mini.grad` compose to any order.
-    A node that ``root`` does not depend on gets 0.0.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"gradients: root must be a Value, got {type(root).__name__} {root!r}")
-    for x in wrt:
-        if not isinstance(x, Value):
-            raise TypeError(f"gradients: wrt must hold Values, got {type(x).__name__} {x!r}")
-    acc: dict[Value, Any] = {root: 1.0}
-    if create_graph:
-        # Every edge is followed: a local derivative that is 0 here may still
-        # have a non-zero derivative of its own (d(x*y)/dx = y at y = 0).
-        with set_grad_enabled(True):
-            for node in topological_order(root):
-                g = acc.pop(node, None)
-                if g is None:
-                    continue
-                for parent, local in zip(node.parents, _local_values(node)):
-                    term = local * g
-                    prev = acc.get(parent)
-                    acc[parent] = term if prev is None else prev + term
-                acc[node] = g
-    else:
-        for node in _backward_plan(root)[0]:
-            g = acc.get(node)
-            if g is None:
-                continue
-            for parent, local in _edges(node):
-                acc[parent] = acc.get(parent, 0.0) + local * g
-    return [acc.get(x, 0.0) for x in wrt]
-
-
-from autograd_mini import ops as _ops  # noqa: E402  (the table refers back to Value)
+    with _BACKWARD_LOCK:
+        order = topological_order(root)
+        reached: dict[Value, None] = {root: None}  # an ordered set
+        for node in order:
+            for parent in node.parents:
+                reached[parent] = None
+        saved: dict[Value, float] = {}
+        for node in reached:
+            g: object = node.grad  # anything may have been assigned to it
+            if not isinstance(g, numbers.Real):
+                raise TypeError(
+                    f"backward: a node's grad must be a number, got {type(g).__name__} "
+                    f"{_short(g)} on {node!r} (label {node.label!r}, op {node.op!r})"
+                )
+            saved[node] = node.grad
+        try:
+            for node in reached:
+                node.grad = 0.0
+            root.grad = seed
+            for node in order:
+                node._backward()
+            return {node: node.grad for node in reached}
+        finally:
+            for node, g in saved.items():
+                node.grad = g

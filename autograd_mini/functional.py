@@ -1,4 +1,4 @@
-"""Function transforms: `grad`, `value_and_grad` and `hessian`, composable to any order.
+"""Derivatives as functions: `gradients`, `grad`, `value_and_grad`, `hessian`.
 
 ``grad(f)`` returns a new function computing df/dx. Called with numbers it
 returns floats; called with Values (as happens when transforms are nested) it
@@ -11,19 +11,99 @@ d3 = grad(grad(grad(f)))(0.5)   # third derivative, exactly, no finite differenc
 ```
 
 These are exact derivatives computed by the engine (`gradients` with
-``create_graph=True``), not numerical approximations.
+``create_graph=True``), not numerical approximations. First-order numbers
+come from the same pass as `Value.backward` (`engine.backpropagate`), so the
+two can never disagree.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd_mini.engine import Value, _as_float, gradients, set_grad_enabled
+from autograd_mini.engine import (
+    Bound,
+    Value,
+    _to_float,
+    backpropagate,
+    topological_order,
+)
+from autograd_mini.grad_mode import set_grad_enabled
 
-__all__ = ["grad", "value_and_grad", "hessian"]
+__all__ = ["gradients", "grad", "value_and_grad", "hessian"]
+
+
+def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
+    """d(root)/d(x) for each ``x`` in ``wrt``, without touching any ``.grad``.
+
+    With ``create_graph=False`` the results are floats, from the same pass as
+    `Value.backward`. With ``create_graph=True`` they are Values recorded as a
+    graph of their own (the backward pass itself is differentiated), so they
+    can be differentiated again: this is what makes `grad` compose to any
+    order. A node that ``root`` does not depend on gets 0.0.
+
+    Raises:
+        TypeError: ``root`` or an element of ``wrt`` is not a Value; with
+            ``create_graph=True``, the graph holds a micrograd-style node
+            (a closure in ``_backward``), whose derivative cannot be re-run.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"gradients: root must be a Value, got {type(root).__name__} {root!r}")
+    for x in wrt:
+        if not isinstance(x, Value):
+            raise TypeError(f"gradients: wrt must hold Values, got {type(x).__name__} {x!r}")
+    if not create_graph:
+        grads = backpropagate(root)
+        return [grads.get(x, 0.0) for x in wrt]
+    acc: dict[Value, Any] = {root: 1.0}
+    with set_grad_enabled(True):
+        for node in topological_order(root):
+            g = acc.get(node)
+            if g is None:
+                continue
+            for parent, local in zip(node.parents, _local_values(node)):
+                # The zero-derivative-edge rule of backward: an edge whose local
+                # derivative is 0 carries nothing when the arriving gradient is
+                # inf or nan. Otherwise it is followed, since a local
+                # derivative that is 0 here may have a derivative of its own.
+                if _value_of(local) == 0.0 and not math.isfinite(_value_of(g)):
+                    continue
+                term = local * g
+                prev = acc.get(parent)
+                acc[parent] = term if prev is None else prev + term
+    return [acc.get(x, 0.0) for x in wrt]
+
+
+def _value_of(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _local_values(node: Value) -> Sequence[Any]:
+    """The local derivatives of ``node`` as expressions over its parents.
+
+    Re-running the primitive's rules on the parent Values (rather than reusing
+    the recorded floats) records how the local derivatives themselves depend
+    on the inputs: the derivative of a derivative comes from the same rule.
+    """
+    prim = node._prim
+    if prim is None:
+        if "_backward" in getattr(node, "__dict__", {}):
+            raise TypeError(
+                f"gradients: node {node!r} (op {node.op!r}) was built micrograd's way, with a "
+                "closure in _backward; its derivative cannot be differentiated again "
+                "(define the operation with autograd_mini.primitive for higher orders)"
+            )
+        return node.local_grads
+    if isinstance(prim, Bound):
+        args = prim.args
+        every = prim.prim.derivatives(args, node)
+        return [every[i] for i, a in enumerate(args) if isinstance(a, Value)]
+    if prim.linear:
+        return node.local_grads
+    return prim.derivatives(node.parents, node)
 
 ArgNums = int | Sequence[int]
 
@@ -96,13 +176,13 @@ def value_and_grad(
         inputs = list(args)
         for p in positions:
             if not isinstance(inputs[p], Value):
-                inputs[p] = Value(_as_float(inputs[p], "grad"))
+                inputs[p] = Value(_to_float(inputs[p], "grad"))
         # The other numeric arguments become constant Values, so that f can
         # call Value methods on every argument (`y.sin()`) as it would inside
         # any other transform; other objects are passed through unchanged.
         for i, a in enumerate(inputs):
             if i not in positions and isinstance(a, numbers.Real):
-                inputs[i] = Value(_as_float(a, "grad"))
+                inputs[i] = Value(_to_float(a, "grad"))
         wrt = [inputs[p] for p in positions]
         out = _call(f, inputs, "grad")
         grads = gradients(out, wrt, create_graph=nested)
@@ -167,7 +247,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
         if not args:
             raise ValueError("hessian: the function needs at least one argument")
         nested = any(isinstance(a, Value) for a in args)
-        xs = [a if isinstance(a, Value) else Value(_as_float(a, "hessian")) for a in args]
+        xs = [a if isinstance(a, Value) else Value(_to_float(a, "hessian")) for a in args]
         out = _call(f, xs, "hessian")
         first = gradients(out, xs, create_graph=True)
         rows: list[list[Any]] = []

@@ -22,8 +22,9 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
-from autograd_mini.engine import Value, vsum
-from autograd_mini.ops import primitive
+from autograd_mini.engine import Value
+from autograd_mini.fused import vsum
+from autograd_mini.ops import SOFTPLUS
 
 __all__ = [
     "mean",
@@ -158,25 +159,11 @@ def _mean_over(terms: Sequence[Value | float], n: int, sign: float = 1.0) -> Val
     return vsum(terms) * (sign / n)
 
 
-def _softplus_forward(z: float) -> float:
-    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp never overflows.
-    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
-
-
-def _sigmoid(z: Value | float) -> Value | float:
-    if isinstance(z, Value):
-        return z.sigmoid()
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-softplus = primitive(_softplus_forward, _sigmoid, name="softplus")
+softplus = SOFTPLUS
 """softplus(z) = log(1 + e^z), computed without overflow; d/dz softplus(z) = sigmoid(z).
 
-A primitive: one node per call, usable on Values and floats, and its
-derivative rule (sigmoid) is differentiable again for higher-order gradients.
+The table's primitive (`autograd_mini.ops.SOFTPLUS`): one node per call,
+usable on Values and floats, differentiable again for higher orders.
 """
 
 

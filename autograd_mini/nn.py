@@ -28,9 +28,9 @@ Beyond micrograd:
   as micrograd does, for drawing the graph.
 * **Activations per layer**: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or
   ``"linear"``.
-* **Parameters.** Weights and biases are `Parameter` Values, which count
-  every write to their ``data``; a `Layer` keeps its weights' values in plain
-  lists between writes instead of reading each weight at every call.
+* **Parameters.** Weights and biases are `Parameter` Values (a plain marker
+  type, like PyTorch's ``nn.Parameter``).
+* **numpy inputs.** Arrays, numpy scalars and lists of them work as inputs.
 * **State dicts** of plain floats, JSON files with `Module.save` and
   `Module.load` (never pickle).
 
@@ -50,10 +50,12 @@ import json
 import math
 import os
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Union
 
-from autograd_mini.engine import Value, _linear, dot, linear
+from autograd_mini import checks
+from autograd_mini.engine import Value
+from autograd_mini.fused import dot, linear
 
 __all__ = ["ACTIVATIONS", "Module", "Parameter", "Neuron", "Layer", "MLP", "StateDict"]
 
@@ -69,12 +71,9 @@ _REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "
 
 
 def _check_count(value: object, what: str, minimum: int) -> int:
-    """Return ``value`` as an int >= ``minimum`` or raise TypeError/ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{what} must be >= {minimum}, got {value!r}")
-    return value
+    """``value`` as an int >= ``minimum`` (numpy integers too); ``what`` is "Where: name"."""
+    where, _, name = what.partition(": ")
+    return checks.integer(value, name, where, minimum)
 
 
 def _check_activation(activation: object, where: str) -> str:
@@ -88,6 +87,16 @@ def _check_activation(activation: object, where: str) -> str:
             f"{where}: unknown activation {activation!r}; expected one of {ACTIVATIONS}"
         )
     return activation
+
+
+def _inputs(x: Iterable[Value | float], n: int, where: str) -> list[Value | float]:
+    """``x`` as a list of ``n`` inputs (from a list, a tuple, a numpy array, ...)."""
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{where}: expected a sequence of {n} inputs, got {type(x).__name__}")
+    xs = list(x)
+    if len(xs) != n:
+        raise ValueError(f"{where}: expected {n} inputs, got {len(xs)}")
+    return xs
 
 
 def _is_number(x: object) -> bool:
@@ -256,43 +265,16 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"load: the file contains {name}, which is not a finite number")
 
 
-_DATA: Any = Value.__dict__["data"]  # the descriptor of Value's `data` slot
-
-_data_version = 0
-"""Bumped by every write to the ``data`` of any `Parameter`."""
-
-
-def _set_parameter_data(p: Value, value: float) -> None:
-    global _data_version
-    _DATA.__set__(p, value)
-    _data_version += 1
-
-
 class Parameter(Value):
-    """A Value that is a model's parameter: every write to its ``data`` is counted.
+    """A Value that is a model's parameter (a weight or a bias).
 
-    Neurons create their weights and bias as Parameters. It is a `Value` in
-    every respect (same operators, same ``grad``), except that assigning
-    ``p.data`` (an optimizer step, ``p.data -= lr * p.grad``,
-    `Module.load_state_dict`) also bumps a counter shared by all Parameters,
-    as PyTorch counts in-place changes to a tensor. A `Layer` uses the
-    counter to keep its weights' values in plain lists from one call to the
-    next, instead of reading them out of every weight at every call: the
-    lists are read again only after some Parameter was written. Reading
-    ``p.data`` costs a little more than on a plain Value.
-
-    Weights you put into a neuron yourself can be plain Values; a layer then
-    reads their values at every call.
+    Neurons create their weights and biases as Parameters. It is a `Value` in
+    every respect; the type only marks what is trainable, as PyTorch's
+    ``nn.Parameter`` does. Weights you put into a neuron yourself can be plain
+    Values.
     """
 
     __slots__ = ()
-
-    data = property(_DATA.__get__, _set_parameter_data)
-
-
-_neuron_generation = 0
-"""Bumped whenever an attribute of any `Neuron` is set, so that layers know
-their cached fast-path plan (weight rows, biases, activations) is stale."""
 
 
 class Neuron(Module):
@@ -325,7 +307,7 @@ class Neuron(Module):
         rng: random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        _check_count(nin, "Neuron: nin", 0)
+        nin = _check_count(nin, "Neuron: nin", 0)
         if activation is None:
             activation = "relu" if nonlin else "linear"
         self.activation = _check_activation(activation, "Neuron")
@@ -338,26 +320,26 @@ class Neuron(Module):
         self.b: Value = Parameter(0.0)
         self.fused = bool(fused)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        global _neuron_generation
-        object.__setattr__(self, name, value)
-        _neuron_generation += 1
-
     @property
     def nonlin(self) -> bool:
-        """True unless the activation is linear (micrograd's attribute)."""
+        """micrograd's switch: True unless the activation is linear.
+
+        Setting it chooses ReLU (true) or linear (false), as micrograd's does.
+        """
         return self.activation != "linear"
 
-    def __call__(self, x: Sequence[Value | float]) -> Value:
-        """The neuron's output for the inputs ``x`` (Values or numbers).
+    @nonlin.setter
+    def nonlin(self, value: bool) -> None:
+        self.activation = "relu" if value else "linear"
+
+    def __call__(self, x: Iterable[Value | float]) -> Value:
+        """The neuron's output for the inputs ``x``: Values or numbers (numpy ones too).
 
         Raises:
             ValueError: ``len(x)`` differs from the number of weights.
+            TypeError: an input is neither a Value nor a real number.
         """
-        if type(x) is not list and type(x) is not tuple:
-            x = list(x)
-        if len(x) != len(self.w):
-            raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(x)}")
+        x = _inputs(x, len(self.w), repr(self))
         if self.fused:
             if self.activation == "relu":  # one dot+relu node
                 return linear([self.w], x, [self.b], activation="relu")[0]
@@ -388,72 +370,6 @@ class Neuron(Module):
         return f"{_REPR_NAMES[self.activation]}Neuron({len(self.w)})"
 
 
-class _FastPath:
-    """What a `Layer`'s fused fast path needs, kept from call to call.
-
-    ``mode`` is the activation `linear` records: ``"relu"`` (every neuron a
-    fused ReLU: one ``dot+relu`` node each), ``"linear"`` (every neuron fused:
-    ``dot`` nodes, then each neuron's activation) or ``""`` (call the neurons
-    one by one).
-
-    `valid` says whether the plan still describes the layer. It is rebuilt
-    whenever any Neuron attribute is rebound (`_neuron_generation`), and when
-    the layer's neurons or a neuron's weight list changed in place
-    (``layer.neurons[0] = n``, ``n.w[0] = v``): the plan keeps a copy of the
-    neuron list, the weight lists and a copy of each, and compares them
-    (identity of every element, no allocation). ``rows`` holds each neuron's
-    weights as one tuple that every call reuses, which lets backward walk it
-    once per pass rather than once per call (see `autograd_mini.engine.linear`).
-
-    When every weight and bias is a `Parameter`, `data` also keeps their
-    values in lists, gathered again only after some Parameter's ``data`` was
-    written (`_data_version`).
-    """
-
-    __slots__ = (
-        "generation", "neuron_copy", "lists", "copies", "rows", "biases", "mode",
-        "countable", "version", "values",
-    )
-
-    def __init__(self, neurons: list[Neuron]) -> None:
-        self.generation = _neuron_generation
-        self.neuron_copy = list(neurons)
-        if not all(isinstance(n, Neuron) and n.fused for n in neurons):
-            self.mode = ""
-        elif all(n.activation == "relu" for n in neurons):
-            self.mode = "relu"
-        else:
-            self.mode = "linear"
-        self.lists = [n.w for n in neurons] if self.mode else []
-        self.copies = [list(w) for w in self.lists]
-        self.rows = [tuple(w) for w in self.lists]
-        self.biases = [n.b for n in neurons] if self.mode else []
-        self.countable = all(type(p) is Parameter for row in self.rows for p in row) and all(
-            type(b) is Parameter for b in self.biases
-        )
-        self.version = -1
-        self.values: tuple[list[list[float]], list[float]] | None = None
-
-    def valid(self, neurons: list[Neuron]) -> bool:
-        """Whether this plan still describes a layer whose neurons are ``neurons``."""
-        return (
-            self.generation == _neuron_generation
-            and self.neuron_copy == neurons
-            and self.lists == self.copies
-        )
-
-    def data(self) -> tuple[list[list[float]], list[float]] | None:
-        """The weights' and biases' current values, or None to let `linear` read them."""
-        if not self.countable:
-            return None
-        if self.version != _data_version:
-            version = _data_version  # read first: a write during the reads invalidates
-            self.values = ([[w.data for w in row] for row in self.rows],
-                           [b.data for b in self.biases])
-            self.version = version
-        return self.values
-
-
 class Layer(Module):
     """``nout`` neurons reading the same inputs.
 
@@ -468,31 +384,21 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        _check_count(nin, "Layer: nin", 0)
-        _check_count(nout, "Layer: nout", 1)
+        nin = _check_count(nin, "Layer: nin", 0)
+        nout = _check_count(nout, "Layer: nout", 1)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
-        self._plan: _FastPath | None = None
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        """The neurons' outputs: a list, or a bare Value when the layer has one neuron."""
-        if type(x) is not list and type(x) is not tuple:
+    def __call__(self, x: Iterable[Value | float]) -> Any:
+        """Call every neuron on ``x``: a list of Values, or a bare Value for one neuron.
+
+        Each neuron is called as it would be on its own, so a `Neuron` subclass
+        with its own ``__call__`` computes what it says. The return type is
+        ``Any`` (``Value`` or ``list[Value]``), as PyTorch types a module's
+        call, so that typed user code reads naturally.
+        """
+        if not isinstance(x, (list, tuple)):
             x = list(x)
-        neurons = self.neurons
-        plan = self._plan
-        if plan is None or not plan.valid(neurons):
-            plan = self._plan = _FastPath(neurons)
-        mode = plan.mode
-        if mode:
-            # The fused fast path: one node per neuron, exactly as each neuron
-            # records it, with the inputs' values gathered once for the layer.
-            try:
-                out = _linear(plan.rows, x, plan.biases, mode, plan.data())
-                if mode == "linear":  # then each neuron's own activation
-                    out = [n._activate(z) for n, z in zip(neurons, out)]
-            except ValueError:  # a neuron's weights no longer match: let it say so
-                out = [n(x) for n in neurons]
-        else:
-            out = [n(x) for n in neurons]
+        out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
@@ -538,7 +444,7 @@ class MLP(Module):
         rng: random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        _check_count(nin, "MLP: nin", 0)
+        nin = _check_count(nin, "MLP: nin", 0)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(
                 f"MLP: nouts must be a sequence of layer sizes, got {type(nouts).__name__} "
@@ -546,8 +452,7 @@ class MLP(Module):
             )
         if not nouts:
             raise ValueError("MLP: nouts must name at least one layer, got []")
-        for i, size in enumerate(nouts):
-            _check_count(size, f"MLP: nouts[{i}]", 1)
+        nouts = [_check_count(size, f"MLP: nouts[{i}]", 1) for i, size in enumerate(nouts)]
         if isinstance(activation, str):
             _check_activation(activation, "MLP")
             acts = [activation] * (len(nouts) - 1) + ["linear"]
@@ -566,12 +471,16 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        """Run the layers in turn; a bare Value when the last layer has one neuron."""
-        out: Value | Sequence[Value | float] = x
+    def __call__(self, x: Iterable[Value | float]) -> Any:
+        """Run the layers in turn: a bare Value when the last layer has one neuron.
+
+        ``x`` may be a list or tuple of Values or numbers, or a numpy array.
+        Typed ``Any`` like PyTorch's module calls (see `Layer.__call__`).
+        """
+        out: Any = x
         for layer in self.layers:
             out = layer([out] if isinstance(out, Value) else out)
-        return out  # type: ignore[return-value]
+        return out
 
     def parameters(self) -> list[Value]:
         """Every layer's parameters, layer by layer (micrograd's order)."""

@@ -28,8 +28,9 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograd_mini import ops as _ops
-from autograd_mini.engine import Value, dot, gradients, vsum
-from autograd_mini.functional import _call
+from autograd_mini.engine import Value
+from autograd_mini.functional import _call, gradients
+from autograd_mini.fused import dot, vsum
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -534,7 +535,7 @@ class Expression:
                 a Value nor a real number.
         """
         env = {
-            k: v if isinstance(v, Value) else Value(v, k)
+            k: v if isinstance(v, Value) else Value(v, label=k)
             for k, v in self._bind(values, "evaluate").items()
         }
         out = self._run(env)

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from autograd_mini import ops
-from autograd_mini.engine import Value, dot
+from autograd_mini.engine import Value
+from autograd_mini.fused import dot
 
 __all__ = [
     "COSTS",
@@ -81,12 +82,7 @@ def sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _softplus_float(z: float) -> float:
-    """softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^(−|z|)), without overflow."""
-    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
-
-
-_SOFTPLUS = ops.primitive(_softplus_float, lambda z: ops.sigmoid(z), name="softplus")
+_SOFTPLUS = ops.SOFTPLUS
 
 
 def softplus(z: Value | float) -> Value | float:

@@ -205,7 +205,7 @@ def test_undefined_variable_points_at_its_use() -> None:
     [
         ("1 + log(x)", {"x": -1.0}, "log(x)", ValueError),
         ("x / (y - 1)", {"x": 1.0, "y": 1.0}, "x / (y - 1)", ZeroDivisionError),
-        ("exp(x) * 2", {"x": 1000.0}, "exp(x)", OverflowError),
+        ("sin(exp(x))", {"x": 1000.0}, "sin(exp(x))", ValueError),
         ("x ** 0.5", {"x": -4.0}, "x ** 0.5", ValueError),
         ("sqrt(x)", {"x": -1.0}, "sqrt(x)", ValueError),
         ("1 / 0 * x", {"x": 1.0}, "1 / 0", ZeroDivisionError),

@@ -51,6 +51,7 @@ DOMAINS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "relu": _args(away_from_zero),
     "tanh": _args(moderate),
     "sigmoid": _args(moderate),
+    "softplus": _args(moderate),
     "exp": _args(moderate),
     "log": _args(positive),
     "sqrt": _args(positive),
@@ -76,6 +77,7 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "relu": lambda x: max(x, 0.0),
     "tanh": lambda x: math.sinh(x) / math.cosh(x),
     "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
+    "softplus": lambda x: math.log(1.0 + math.exp(x)),
     "exp": lambda x: math.e**x,
     "log": lambda x: math.log(x),
     "sqrt": lambda x: x**0.5,
@@ -182,7 +184,8 @@ def test_derivative_rules_on_values_and_floats_match_finite_differences(
     f = REFERENCE[name]
     # Arguments a primitive requires to be constants (SCALE's coefficient)
     # stay numbers; the rules still give their derivative.
-    values = [a if i in prim.constant_args else Value(a) for i, a in enumerate(args)]
+    kinds = [prim.domain[i % len(prim.domain)] for i in range(len(args))]
+    values = [a if kind == "constant" else Value(a) for a, kind in zip(args, kinds)]
     out = prim(*values)
     assert isinstance(out, Value)
     on_values = prim.derivatives(values, out)

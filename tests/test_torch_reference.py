@@ -51,6 +51,9 @@ TORCH: dict[str, tuple[Callable[..., Any], st.SearchStrategy[tuple[float, ...]]]
     "relu": (torch.relu, st.tuples(moderate)),
     "tanh": (torch.tanh, st.tuples(st.floats(min_value=-30.0, max_value=30.0))),
     "sigmoid": (torch.sigmoid, st.tuples(st.floats(min_value=-40.0, max_value=40.0))),
+    # torch's default threshold=20 returns x itself above 20; ours is exact there
+    "softplus": (lambda x: torch.nn.functional.softplus(x, threshold=1000.0),
+                 st.tuples(st.floats(min_value=-40.0, max_value=40.0))),
     "exp": (torch.exp, st.tuples(st.floats(min_value=-50.0, max_value=50.0))),
     "log": (torch.log, st.tuples(st.floats(min_value=1e-6, max_value=1e6))),
     "sqrt": (torch.sqrt, st.tuples(st.floats(min_value=1e-6, max_value=1e6))),

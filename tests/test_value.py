@@ -89,7 +89,9 @@ def test_label_must_be_a_str(label: object) -> None:
 
 def test_label_is_kept() -> None:
     assert Value(1.0, label="w1").label == "w1"
-    assert Value(1.0, "b").label == "b"
+    assert Value(1.0, (), "", "b").label == "b"  # micrograd's positional order
+    with pytest.raises(TypeError, match="label="):
+        Value(1.0, "b")  # type: ignore[arg-type]  # the second argument is _children
     assert Value(1.0).label == ""
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd_mini.datasets import make_moons
-from autograd_mini.engine import Value, no_grad
+from autograd_mini.engine import Value
+from autograd_mini.grad_mode import no_grad
 from autograd_mini.losses import hinge, l2_penalty
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD, linear_decay
@@ -115,7 +116,7 @@ def train_moons(
     result = TrainResult(model, points, y)
     for k in range(steps):
         inputs = [[Value(a), Value(b)] for a, b in points]
-        scores: list[Value] = [model(x) for x in inputs]  # type: ignore[misc]
+        scores: list[Value] = [model(x) for x in inputs]
         total = hinge(scores, y) + l2_penalty(params, alpha)
         acc = sum((yi > 0) == (s.data > 0) for yi, s in zip(y, scores)) / len(y)
         opt.zero_grad()
