@@ -28,7 +28,8 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, repeat
 from typing import Any, Union
 
 from autograd_mini import scalar_math as fm
@@ -41,6 +42,7 @@ __all__ = [
     "Value",
     "apply",
     "topological_order",
+    "walk",
     "backpropagate",
 ]
 
@@ -546,41 +548,51 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Value | float:
     """
     if prim.arity is not None and len(args) != prim.arity:
         raise TypeError(f"{prim.name}: takes {prim.arity} argument(s), got {len(args)}")
-    floats = []
-    parents = []
-    positions = []
-    for i, a in enumerate(args):
-        if isinstance(a, Value):
-            floats.append(a.data)
-            parents.append(a)
-            positions.append(i)
-        else:
-            floats.append(_to_float(a, prim.name))
+    if all(map(isinstance, args, repeat(Value))):  # the usual case: only Values
+        parents = tuple(args)
+        floats = [a.data for a in args]
+    else:
+        parents = tuple(a for a in args if isinstance(a, Value))
+        floats = [a.data if isinstance(a, Value) else _to_float(a, prim.name) for a in args]
     out_data = prim.forward(*floats)
     if not parents:
         return out_data
-    out = _new_node(out_data)
     if not is_grad_enabled():
-        return out
-    if len(parents) == len(args):  # all Values: the rules see the Values' data
-        locals_ = prim.derivatives(floats, out_data)
-    else:  # rules see the numbers in place; keep only the Values' derivatives
-        every = prim.derivatives(floats, out_data)
-        locals_ = [every[i] for i in positions]
-    out._op = prim.name
-    out._prim = prim if prim.linear or len(parents) == len(args) else Bound(prim, tuple(args))
+        return _new_node(out_data)
+    locals_ = prim.derivatives(floats, out_data)
+    if len(parents) == len(args):
+        return record(out_data, prim, parents, locals_)
+    # Some arguments were numbers: keep the Values' derivatives, and for
+    # higher orders the numbers in their places (linear rules need no record).
+    locals_ = [d for d, a in zip(locals_, args) if isinstance(a, Value)]
+    return record(out_data, prim if prim.linear else Bound(prim, tuple(args)), parents, locals_)
+
+
+def record(
+    data: float, prim: Primitive | Bound, parents: tuple[Value, ...], locals_: Sequence[float]
+) -> Value:
+    """A new node holding ``data``, made by ``prim`` from ``parents`` with ``locals_``."""
+    out = _NEW(Value)  # all fields are set here: no need for __init__'s checks
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = prim.prim.name if type(prim) is Bound else prim.name
+    out._prim = prim
     if len(parents) == 1:
         out._parents = parents[0]
-        out._locals = float(locals_[0])
+        out._locals = locals_[0]
     else:
-        out._parents = tuple(parents)
-        out._locals = tuple(map(float, locals_))
+        out._parents = parents
+        out._locals = tuple(locals_)
     return out
 
 
 def _on_values(prim: Primitive, *args: Any) -> Value:
     """`apply` where an argument is a Value (so the result is one): the operators' helper."""
     return apply(prim, args)  # type: ignore[return-value]
+
+
+_NEW = object.__new__
 
 
 def _new_node(data: float) -> Value:
@@ -603,24 +615,42 @@ def topological_order(root: Value) -> list[Value]:
     """The interior nodes reachable from ``root``, each before all of its parents.
 
     ``root`` comes first (when it is not a leaf); leaves are left out, since a
-    backward pass only needs the nodes that pass gradient on. An iterative
-    depth-first search, so graphs of any depth work without recursion: a stack
-    holds the path being explored and, for each node on it, an iterator over
-    the parents it has not looked at yet.
+    backward pass only needs the nodes that pass gradient on. See `walk`.
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
-    if root.is_leaf:
-        return []
+    return [node for node in walk(root) if node._parents]
+
+
+def walk(root: Value, *, skip_zero_edges: bool = False) -> list[Value]:
+    """Every node reachable from ``root`` (leaves too), each before all of its parents.
+
+    The one graph walk of the package: backward, `topological_order` and the
+    drawings use it. An iterative depth-first search, so graphs of any depth
+    work without recursion: a stack holds the path being explored and, for
+    each node on it, an iterator over the parents it has not looked at yet. A
+    node is finished when all of its parents are; the finished order, reversed,
+    puts every node before its parents.
+
+    With ``skip_zero_edges``, an edge whose recorded local derivative is 0
+    (an inactive ReLU, a satisfied hinge) is not followed: backward passes
+    nothing along it, so what lies only behind it needs no visit.
+    """
+
+    def edges(node: Value) -> Iterator[Value]:
+        if skip_zero_edges and node._prim is not None:
+            return compress(node.parents, node.local_grads)
+        return iter(node.parents)  # micrograd-style nodes: their closures decide
+
     order: list[Value] = []
     visited = {root}
-    stack = [(root, iter(root.parents))]
+    stack = [(root, edges(root))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if not parent.is_leaf and parent not in visited:
+            if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent.parents)))
+                stack.append((parent, edges(parent)))
                 break
         else:  # every parent is finished: so is this node
             stack.pop()
@@ -641,35 +671,37 @@ def backpropagate(root: Value, seed: float = 1.0) -> dict[Value, float]:
     The one accumulation routine: `Value.backward`, `autograd_mini.gradients`
     and `autograd_mini.grad` all use it, so they give the same numbers. It
     runs the nodes' own `Value._backward` steps (micrograd-style closures
-    included) on their ``grad`` fields, starting every reached node from 0,
-    reads the results, and puts every ``grad`` back as it was, also when a
-    step raises. The caller decides what to do with the result.
+    included) on their ``grad`` fields, each node starting from 0, reads the
+    results, and puts every ``grad`` back as it was, also when a step raises.
+    The caller decides what to do with the result.
 
     Raises:
         TypeError: a reached node's ``grad`` is not a number.
     """
     with _BACKWARD_LOCK:
-        order = topological_order(root)
-        reached: dict[Value, None] = {root: None}  # an ordered set
-        for node in order:
-            for parent in node.parents:
-                reached[parent] = None
-        saved: dict[Value, float] = {}
-        for node in reached:
-            g: object = node.grad  # anything may have been assigned to it
-            if not isinstance(g, numbers.Real):
-                raise TypeError(
-                    f"backward: a node's grad must be a number, got {type(g).__name__} "
-                    f"{_short(g)} on {node!r} (label {node.label!r}, op {node.op!r})"
-                )
-            saved[node] = node.grad
+        nodes = walk(root, skip_zero_edges=True)  # the root first
+        saved = [node.grad for node in nodes]
+        if not all(type(g) is float for g in saved):
+            _check_grads(nodes)
         try:
-            for node in reached:
+            for node in nodes:
                 node.grad = 0.0
             root.grad = seed
-            for node in order:
-                node._backward()
-            return {node: node.grad for node in reached}
+            for node in nodes:
+                if node._parents:
+                    node._backward()
+            return dict(zip(nodes, [node.grad for node in nodes]))
         finally:
-            for node, g in saved.items():
+            for node, g in zip(nodes, saved):
                 node.grad = g
+
+
+def _check_grads(nodes: list[Value]) -> None:
+    """Raise a TypeError naming the first node whose ``grad`` is not a number."""
+    for node in nodes:
+        g: object = node.grad  # anything may have been assigned to it
+        if not isinstance(g, numbers.Real):
+            raise TypeError(
+                f"backward: a node's grad must be a number, got {type(g).__name__} "
+                f"{_short(g)} on {node!r} (label {node.label!r}, op {node.op!r})"
+            )

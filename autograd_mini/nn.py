@@ -54,8 +54,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Union
 
 from autograd_mini import checks
-from autograd_mini.engine import Value
-from autograd_mini.fused import dot, linear
+from autograd_mini.engine import DOT, DOT_RELU, Value, apply
+from autograd_mini.fused import _as_value, linear
 
 __all__ = ["ACTIVATIONS", "Module", "Parameter", "Neuron", "Layer", "MLP", "StateDict"]
 
@@ -89,13 +89,15 @@ def _check_activation(activation: object, where: str) -> str:
     return activation
 
 
-def _inputs(x: Iterable[Value | float], n: int, where: str) -> list[Value | float]:
-    """``x`` as a list of ``n`` inputs (from a list, a tuple, a numpy array, ...)."""
+def _inputs(x: Iterable[Value | float], n: int, who: object) -> Sequence[Value | float]:
+    """``x`` as a sequence of ``n`` inputs (a list, a tuple, a numpy array, ...)."""
+    if isinstance(x, (list, tuple)) and len(x) == n:
+        return x
     if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise TypeError(f"{where}: expected a sequence of {n} inputs, got {type(x).__name__}")
+        raise TypeError(f"{who!r}: expected a sequence of {n} inputs, got {type(x).__name__}")
     xs = list(x)
     if len(xs) != n:
-        raise ValueError(f"{where}: expected {n} inputs, got {len(xs)}")
+        raise ValueError(f"{who!r}: expected {n} inputs, got {len(xs)}")
     return xs
 
 
@@ -339,11 +341,11 @@ class Neuron(Module):
             ValueError: ``len(x)`` differs from the number of weights.
             TypeError: an input is neither a Value nor a real number.
         """
-        x = _inputs(x, len(self.w), repr(self))
+        x = _inputs(x, len(self.w), self)
         if self.fused:
             if self.activation == "relu":  # one dot+relu node
-                return linear([self.w], x, [self.b], activation="relu")[0]
-            act = dot(self.w, x, self.b)
+                return _as_value(apply(DOT_RELU, (*self.w, *x, self.b)))
+            act = _as_value(apply(DOT, (*self.w, *x, self.b)))
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return self._activate(act)
@@ -368,6 +370,20 @@ class Neuron(Module):
 
     def __repr__(self) -> str:
         return f"{_REPR_NAMES[self.activation]}Neuron({len(self.w)})"
+
+
+_NEURON_CALL = Neuron.__call__
+
+
+def _is_builtin(n: object, activation: str, nin: int) -> bool:
+    """Whether calling ``n`` is the built-in fused neuron with this activation and fan-in."""
+    return (
+        type(n) is Neuron
+        and Neuron.__call__ is _NEURON_CALL
+        and n.fused
+        and n.activation == activation
+        and len(n.w) == nin
+    )
 
 
 class Layer(Module):
@@ -398,7 +414,18 @@ class Layer(Module):
         """
         if not isinstance(x, (list, tuple)):
             x = list(x)
-        out = [n(x) for n in self.neurons]
+        neurons = self.neurons
+        activation = neurons[0].activation if neurons else ""
+        if all(_is_builtin(n, activation, len(x)) for n in neurons):
+            # Exactly what each neuron's own call records, with the inputs'
+            # values read once for the layer (`autograd_mini.linear`).
+            rows, biases = [n.w for n in neurons], [n.b for n in neurons]
+            if activation == "relu":
+                out = linear(rows, x, biases, "relu")
+            else:
+                out = [n._activate(z) for n, z in zip(neurons, linear(rows, x, biases))]
+        else:
+            out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

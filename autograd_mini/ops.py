@@ -38,6 +38,7 @@ from autograd_mini.engine import (
     SUM,
     TANH,
     Primitive,
+    Value,
 )
 
 __all__ = [
@@ -164,11 +165,19 @@ def primitive(
     if not isinstance(name, str) or not name:
         raise TypeError(f"primitive: name must be a non-empty str, got {name!r}")
 
-    # User partials take the arguments only; engine rules also receive `out`.
-    def _drop_out(p: Callable[..., Any]) -> Callable[..., Any]:
-        return lambda *args: p(*args[:-1])
+    def forward(*xs: float) -> float:
+        return float(f(*xs))
 
-    return Primitive(name, f, *(_drop_out(p) for p in partials), doc=f.__doc__ or "",
+    # User partials take the arguments only; engine rules also receive `out`.
+    # On floats a rule's result is recorded, so it is made a float.
+    def rule(p: Callable[..., Any]) -> Callable[..., Any]:
+        def derivative(*args: Any) -> Any:
+            d = p(*args[:-1])
+            return d if isinstance(d, Value) else float(d)
+
+        return derivative
+
+    return Primitive(name, forward, *(rule(p) for p in partials), doc=f.__doc__ or "",
                      domain=domain, smooth=smooth)
 
 

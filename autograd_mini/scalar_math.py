@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import reduce
+from operator import add
 
 __all__ = [
     "INF",
@@ -47,10 +49,7 @@ def add_in_order(terms: Iterable[float], start: float = 0.0) -> float:
     different from adding one term after the other); the engine's fused
     operations must give exactly what the same additions give one by one.
     """
-    total = start
-    for t in terms:
-        total += t
-    return total
+    return reduce(add, terms, start)  # (((start + t1) + t2) + ...), one term at a time
 
 
 def div(x: float, y: float) -> float:

@@ -36,7 +36,6 @@ from typing import Literal
 
 from autograd_mini import ops
 from autograd_mini.engine import Value
-from autograd_mini.fused import dot
 
 __all__ = [
     "COSTS",
@@ -319,13 +318,13 @@ class TwoNodeNetwork:
 
     def _layers(self, xv: Value, where: str) -> tuple[Value, Value, Value, Value]:
         """z1, a1, z2, ŷ for the input leaf ``xv``, labelled with the lesson's names."""
-        # z = w·x + b is one fused "dot" node: the weighted input of a neuron.
-        z1 = dot([self.w1], [xv], self.b1)
+        # z = w·x + b: the weighted input of a neuron, one operation at a time.
+        z1 = self.w1 * xv + self.b1
         z1.label = "z1"
         _check_finite(z1.data, "z1", where)
         a1 = z1.sigmoid()
         a1.label = "a1"
-        z2 = dot([self.w2], [a1], self.b2)
+        z2 = self.w2 * a1 + self.b2
         z2.label = "z2"
         _check_finite(z2.data, "z2", where)
         y_hat = z2.sigmoid()

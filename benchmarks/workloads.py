@@ -374,4 +374,16 @@ def two_node_funcs() -> dict[str, Callable[[], object]]:
     def hand() -> float:
         return net.hand_gradients(x, y)["dJ_dw1"]
 
-    return {"ours": ours, "hand": hand}
+    w1, b1, w2, b2 = (Value(p) for p in TWO_NODE_PARAMS)
+
+    def op_by_op() -> float:
+        """The same network as a user writes it with Values, one operation at a time."""
+        for p in (w1, b1, w2, b2):
+            p.grad = 0.0
+        xv, yv = Value(x), Value(y)
+        y_hat = (w2 * (w1 * xv + b1).sigmoid() + b2).sigmoid()
+        cost = 0.5 * (y_hat - yv) ** 2
+        cost.backward()
+        return w1.grad
+
+    return {"ours": ours, "op-by-op": op_by_op, "hand": hand}

@@ -146,7 +146,7 @@ def test_runner_quick_writes_json_and_markdown(
 
 def test_runner_quick_mlp(capsys: pytest.CaptureFixture[str]) -> None:
     assert run.main(["--quick", "--repeats", "1", "--only", "mlp"]) == 0
-    assert "steps/s vs hand-written floor" in capsys.readouterr().out
+    assert "eager steps/s vs micrograd" in capsys.readouterr().out
 
 
 def test_runner_rejects_an_unknown_workload() -> None:
