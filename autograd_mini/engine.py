@@ -576,7 +576,7 @@ def record(
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._op = prim.prim.name if type(prim) is Bound else prim.name
+    out._op = prim.prim.name if isinstance(prim, Bound) else prim.name
     out._prim = prim
     if len(parents) == 1:
         out._parents = parents[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import repeat
+from typing import cast
 from operator import mul
 
 from autograd_mini import scalar_math as fm
@@ -67,16 +68,18 @@ def linear(
     # What `apply` does for each row, with the inputs' values read once for
     # the whole layer: the same forward (added in the same order), the same
     # local derivatives, the same nodes.
-    xd = [x.data for x in xs]
+    values = cast("tuple[Value, ...]", xs)
+    rows = cast("Sequence[Sequence[Value]]", weight_rows)
+    xd = [x.data for x in values]
     relu = activation == "relu"
     out = []
-    for w, b in zip(weight_rows, biases):
+    for w, b in zip(rows, cast("Sequence[Value]", biases)):
         wd = [wi.data for wi in w]
         z = fm.add_in_order(map(mul, wd, xd), b.data)
         if relu and not z > 0.0:  # an inactive unit: every local derivative is 0
-            out.append(record(fm.relu(z), prim, (*w, *xs, b), (0.0,) * (2 * len(xs) + 1)))
+            out.append(record(fm.relu(z), prim, (*w, *values, b), (0.0,) * (2 * len(xs) + 1)))
         else:
-            out.append(record(z, prim, (*w, *xs, b), (*xd, *wd, 1.0)))
+            out.append(record(z, prim, (*w, *values, b), (*xd, *wd, 1.0)))
     return out
 
 
