@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import repeat
-from typing import cast
 from operator import mul
+from typing import cast
 
 from autograd_mini import scalar_math as fm
 from autograd_mini.engine import DOT, DOT_RELU, SUM, Operand, Value, apply, record
