@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from autograd_mini.cli import main
-from autograd_mini.commands.train import accuracy, train_moons
 from autograd_mini.datasets import make_moons
 from autograd_mini.nn import MLP
+from autograd_mini.training import accuracy, train_moons
 
 
 def test_help_documents_the_options() -> None:
