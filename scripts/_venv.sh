@@ -61,12 +61,15 @@ find_python() {
         "Install a newer Python and name it, e.g.: PYTHON=python3.12 bash $0"
 }
 
-# Print "Collecting NAME" lines of pip's output as they come, so a long first install
-# shows what it is fetching; everything else pip says on stdout is dropped (its errors
-# go to stderr, untouched).
+# Print the packages pip fetches as it goes ("Collecting NAME" from an index,
+# "Processing FILE" from a local wheel), so a long first install shows what it is
+# doing; everything else pip says on stdout is dropped (its errors go to stderr).
 _show_collecting() {
-    awk '/^Collecting / { sub(/^Collecting /, "    "); sub(/ \(from .*\)$/, ""); print; n++; fflush() }
-         END { if (n) printf "    (%d packages collected)\n", n }'
+    awk '/^Collecting / { sub(/^Collecting /, ""); sub(/ \(from .*\)$/, ""); print "    " $0
+                           count++; fflush(); next }
+         /^Processing .*\.whl/ { n = split($2, parts, "/"); split(parts[n], f, "-")
+                                 print "    " f[1] " " f[2]; count++; fflush() }
+         END { if (count) printf "    (%d packages)\n", count }'
 }
 
 _setup_key() {

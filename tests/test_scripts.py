@@ -58,6 +58,7 @@ if [ "$1 $2" = "-m pip" ]; then
     echo "Collecting numpy>=1.24 (from autograd-mini==0.1.0)"
     echo "  Downloading numpy-2.0.whl (19 MB)"
     echo "Collecting pytest>=8.0"
+    echo "Processing /opt/wheels/tqdm-4.70.1-py3-none-any.whl"
     exit 0
 fi
 [ "$1 $2" = "-m pytest" ] && {{ echo "pytest ran with: ${{*:3}}" >> "$log"; exit 0; }}
@@ -188,6 +189,7 @@ def test_first_run_says_what_it_installs_and_how_long_later_runs_are_quiet(box: 
     assert any(re.match(r"==> created .*\.venv in \d+ s$", line) for line in lines)
     assert any("installing autograd-mini[viz,plot,progress]" in line for line in lines)
     assert "    numpy>=1.24" in lines and "    pytest>=8.0" in lines  # what pip collects
+    assert "    tqdm 4.70.1" in lines and "    (3 packages)" in lines
     assert not any("Downloading" in line for line in lines)
     assert any(re.match(r"==> installed in \d+ s$", line) for line in lines)
 
