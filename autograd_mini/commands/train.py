@@ -98,16 +98,38 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _output_problem(option: str, path: Path) -> str | None:
+    """Why ``path`` cannot be written by ``option``, or None: checked before training."""
+    if path.is_dir():
+        return f"{option} {str(path)!r} is a directory; give a file name"
+    if not path.parent.is_dir():
+        return (f"{option} {str(path)!r}: directory {str(path.parent)!r} does not exist "
+                f"(create it first: mkdir -p {path.parent})")
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``autograd-mini train``; returns the exit code (0 ok, 2 bad arguments or extra)."""
+    """Run ``autograd-mini train``; returns the exit code.
+
+    Everything the options need is checked before training starts: exit 2,
+    with nothing printed on standard output, for a ``--plot`` format or a
+    missing matplotlib, or a ``--plot``/``--save`` file whose directory does
+    not exist. Exit 1 when writing a file fails after training; 0 otherwise.
+    """
+    def fail(message: str) -> int:
+        print(f"autograd-mini train: {message}", file=sys.stderr)
+        return 2
+
     if args.plot is not None:
         if args.plot.suffix.lower() not in PLOT_FORMATS:
-            print(f"autograd-mini train: --plot: unsupported file type {args.plot.suffix!r}; "
-                  f"use {', '.join(PLOT_FORMATS)}", file=sys.stderr)
-            return 2
+            return fail(f"--plot: unsupported file type {args.plot.suffix!r}; "
+                        f"use {', '.join(PLOT_FORMATS)}")
         if not plot_available():
-            print(f"autograd-mini train: --plot needs matplotlib: {PLOT_EXTRA}", file=sys.stderr)
-            return 2
+            return fail(f"--plot needs matplotlib: {PLOT_EXTRA}")
+    for option, path in (("--plot", args.plot), ("--save", args.save)):
+        problem = None if path is None else _output_problem(option, path)
+        if problem:
+            return fail(problem)
 
     steps: int = args.steps
     callback: Callable[[int, float, float], None] | None = None
