@@ -179,7 +179,9 @@ def _kind(node: Value, root: Value) -> str:
     return "intermediate"
 
 
-def _value_label(node: Value, kind: str, show_grad: bool, float_format: str) -> str:
+def _value_label(
+    node: Value, kind: str, show_grad: bool, float_format: str, stacked: bool = False
+) -> str:
     cells = []
     if node.label:
         cells.append(f"<TD><B>{_escape(node.label)}</B></TD>")
@@ -189,9 +191,10 @@ def _value_label(node: Value, kind: str, show_grad: bool, float_format: str) -> 
     border = (
         f' BORDER="3" COLOR="{_ROOT_BORDER}"' if kind == "root" else ' BORDER="0"'
     )
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     return (
         f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{COLORS[kind]}"><TR>{"".join(cells)}</TR></TABLE>>'
+        f'BGCOLOR="{COLORS[kind]}">{rows}</TABLE>>'
     )
 
 
@@ -342,6 +345,7 @@ def draw_graph(
     show_local_grads: bool = True,
     max_nodes: int = 500,
     float_format: str = ".4f",
+    stacked: bool = False,
 ) -> graphviz.Digraph:
     """Draw the computation graph that produced ``root``.
 
@@ -376,6 +380,10 @@ def draw_graph(
             slows down sharply on large graphs).
         float_format: format spec for data, grad and local derivatives
             (``".4f"`` prints 4 decimals, as micrograd's ``%.4f``).
+        stacked: put each value's label, data and grad on three rows instead
+            of one, which makes boxes about a third as wide; with
+            ``rankdir="TB"`` a graph fits a narrow page (the docs' two-node
+            picture is drawn this way).
 
     Returns:
         A `graphviz.Digraph`.
@@ -388,6 +396,10 @@ def draw_graph(
             (``pip install 'autograd-mini[viz]'``).
     """
     _check_options(root, rankdir, max_nodes, float_format)
+    if not isinstance(stacked, bool):
+        raise TypeError(
+            f"draw_graph: stacked must be a bool, got {type(stacked).__name__} {stacked!r}"
+        )
     nodes = _collect(root)
     if len(nodes) > max_nodes:
         raise ValueError(
@@ -404,7 +416,8 @@ def draw_graph(
     ids = {node: i for i, node in enumerate(nodes)}
     for i, node in enumerate(nodes):
         kind = _kind(node, root)
-        dot.node(f"v{i}", _value_label(node, kind, show_grad, float_format), shape="plaintext")
+        dot.node(f"v{i}", _value_label(node, kind, show_grad, float_format, stacked),
+                 shape="plaintext")
         if node.is_leaf:
             continue
         op_id = f"op{i}"

@@ -308,3 +308,19 @@ def test_a_disagreement_is_reported_and_exits_1(
     monkeypatch.setattr(TwoNodeNetwork, "hand_gradients", off_by_a_bit)
     assert run_cli(["demo", "--steps", "1"]) == 1
     assert "MISMATCH" in capsys.readouterr().out
+
+
+def test_graph_is_the_docs_picture_drawn_to_be_read(tmp_path: Path) -> None:
+    # docs/backprop.md shows img/two_node.svg as what `demo --graph` draws: same graph,
+    # same layout (top to bottom, stacked boxes: readable at the page's width).
+    import runpy
+
+    pytest.importorskip("graphviz")
+    from autograd_mini.viz import draw_graph
+
+    target = tmp_path / "two_node.dot"
+    assert run_cli(["demo", "--steps", "1", "--graph", str(target)]) == 0
+    figures = runpy.run_path(str(ROOT / "docs" / "figures" / "make_graphs.py"), run_name="f")
+    options = figures["DRAW_OPTIONS"]["two_node.svg"]
+    assert options == {"rankdir": "TB", "stacked": True}
+    assert target.read_text(encoding="utf-8") == draw_graph(figures["two_node"](), **options).source

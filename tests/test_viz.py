@@ -501,3 +501,55 @@ def inspect_source(module: object) -> str:
     import inspect
 
     return inspect.getsource(module)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- readable pictures
+
+PAGE_WIDTH_PX = 580  # the docs' content column (Material theme, 1280 px window)
+MIN_TEXT_PX = 12.0
+
+
+def shown_text_px(svg_text: str) -> tuple[float, float]:
+    """(width in CSS px as shown on the page, smallest text size in CSS px there)."""
+    root = ET.fromstring(svg_text)
+    width_pt = float(root.get("width", "0").removesuffix("pt"))
+    view_width = float(root.get("viewBox", "0 0 0 0").split()[2])
+    natural_px = width_pt * 4 / 3  # 1pt = 4/3 px
+    shown_px = min(natural_px, PAGE_WIDTH_PX)  # max-width: 100% shrinks wider pictures
+    sizes = [float(t.get("font-size", "14")) for t in root.iter(f"{SVG}text")]
+    return shown_px, min(sizes) * shown_px / view_width
+
+
+def test_two_node_picture_is_readable_at_the_page_width() -> None:
+    # The backprop page asks the reader to trace this picture edge by edge: it must not
+    # be shrunk to illegibility (it was 3,499 px wide, text about 3 px when shown).
+    svg = (Path(__file__).resolve().parent.parent / "docs" / "img" / "two_node.svg").read_text(
+        encoding="utf-8"
+    )
+    shown_px, text_px = shown_text_px(svg)
+    assert shown_px <= PAGE_WIDTH_PX
+    assert text_px >= MIN_TEXT_PX, f"smallest text {text_px:.1f} px at {shown_px:.0f} px wide"
+    assert {"z1", "a1", "z2", "ŷ", "J", "w1", "b2"} <= set(svg_texts(svg))
+
+
+def test_stacked_boxes_put_label_data_and_grad_on_rows() -> None:
+    L = sample()
+    source = draw_graph(L, stacked=True).source
+    assert "<TR><TD><B>L</B></TD></TR><TR><TD>data " in source
+    assert "</TD><TD>" not in source
+    assert "<TR><TD><B>L</B></TD><TD>data " in draw_graph(L).source
+    with pytest.raises(TypeError, match="draw_graph: stacked must be a bool, got str 'yes'"):
+        draw_graph(L, stacked="yes")  # type: ignore[arg-type]
+
+
+@needs_dot
+@pytest.mark.needs_dot
+def test_the_figure_script_draws_the_two_node_picture_narrow(tmp_path: Path) -> None:
+    import runpy
+
+    script = Path(__file__).resolve().parent.parent / "docs" / "figures" / "make_graphs.py"
+    figures = runpy.run_path(str(script), run_name="figures")
+    path = save_graph(figures["two_node"](), tmp_path / "two_node.svg",
+                      **figures["DRAW_OPTIONS"]["two_node.svg"])  # fmt: skip
+    shown_px, text_px = shown_text_px(path.read_text(encoding="utf-8"))
+    assert shown_px <= PAGE_WIDTH_PX and text_px >= MIN_TEXT_PX

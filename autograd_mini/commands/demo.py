@@ -303,7 +303,7 @@ def _write_graph(root: Any, path: Path) -> int:
         _error(f"--graph needs the drawing support: {exc}")
         return 1
     try:
-        save_graph(root, path)
+        save_graph(root, path, rankdir="TB", stacked=True)  # readable at a page's width
     except GraphvizNotFoundError as exc:
         _error(f"--graph {str(path)!r}: {exc}")
         return 1
