@@ -17,14 +17,19 @@ derivative that backward multiplies by (``local_grads``). Leaves with a label
 (inputs and parameters), unlabelled leaves (constants), intermediate results
 and the root have different colours; the root also has a thick border.
 
-The `graphviz` Python package is optional (``pip install 'autograd-mini[viz]'``)
-and is imported only when a graph is drawn. Rendering to SVG, PNG or PDF also
-needs Graphviz's ``dot`` executable; DOT source does not.
+What needs what: `draw_graph` and DOT source (``.dot`` files) need only the
+optional `graphviz` Python package (``pip install 'autograd-mini[viz]'``),
+imported when a graph is drawn; rendering to SVG, PNG or PDF, and pictures in
+Jupyter, also need Graphviz's ``dot`` program (``sudo apt-get install
+graphviz``, ``brew install graphviz``). Without ``dot``, a drawing returned in a
+Jupyter cell shows as text that says how to install it. `check_can_save` tells,
+before any work, whether a file can be written here.
 """
 
 from __future__ import annotations
 
 import html
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +41,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "draw_graph",
     "save_graph",
+    "check_can_save",
+    "dot_available",
+    "text_drawing",
     "GraphvizNotFoundError",
     "GRAPH_FORMATS",
     "RANKDIRS",
@@ -64,6 +72,11 @@ graph was drawn from (also drawn with a thick border); ``op``: an operation.
 
 _ROOT_BORDER = "#b45309"
 _INSTALL_VIZ = "pip install 'autograd-mini[viz]'"
+_INSTALL_DOT = (
+    "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: "
+    "brew install graphviz; conda: conda install -c conda-forge graphviz; "
+    "Windows: https://graphviz.org/download/)"
+)
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -166,7 +179,9 @@ def _kind(node: Value, root: Value) -> str:
     return "intermediate"
 
 
-def _value_label(node: Value, kind: str, show_grad: bool, float_format: str) -> str:
+def _value_label(
+    node: Value, kind: str, show_grad: bool, float_format: str, stacked: bool = False
+) -> str:
     cells = []
     if node.label:
         cells.append(f"<TD><B>{_escape(node.label)}</B></TD>")
@@ -176,13 +191,150 @@ def _value_label(node: Value, kind: str, show_grad: bool, float_format: str) -> 
     border = (
         f' BORDER="3" COLOR="{_ROOT_BORDER}"' if kind == "root" else ' BORDER="0"'
     )
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     return (
         f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{COLORS[kind]}"><TR>{"".join(cells)}</TR></TABLE>>'
+        f'BGCOLOR="{COLORS[kind]}">{rows}</TABLE>>'
+    )
+
+
+def _format_of(path: object, where: str) -> str:
+    if not isinstance(path, (str, Path)):
+        raise TypeError(
+            f"{where}: path must be a str or Path, got {type(path).__name__} {path!r}"
+        )
+    fmt = Path(path).suffix[1:].lower()
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(
+            f"{where}: cannot tell the format of {str(path)!r} from its extension; "
+            f"use one of {', '.join('.' + f for f in GRAPH_FORMATS)}"
+        )
+    return fmt
+
+
+_DRAWING_CLASS: Any = None
+
+
+def _drawing_class(graphviz: Any) -> Any:
+    """A `graphviz.Digraph` whose Jupyter display falls back to text without ``dot``."""
+    global _DRAWING_CLASS
+    if _DRAWING_CLASS is not None and issubclass(_DRAWING_CLASS, graphviz.Digraph):
+        return _DRAWING_CLASS
+
+    # Named Digraph: it is one, and type(draw_graph(x)).__name__ says so.
+    class Digraph(graphviz.Digraph):  # type: ignore[misc]
+        """A `graphviz.Digraph` that Jupyter shows as text when ``dot`` is missing."""
+
+        text: str = ""
+
+        def _repr_mimebundle_(
+            self,
+            include: Any = None,
+            exclude: Any = None,
+            **kwargs: Any,
+        ) -> dict[str, Any]:
+            try:
+                bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
+            except graphviz.ExecutableNotFound:
+                return {"text/plain": self.text or _text_header()}
+            return bundle
+
+    _DRAWING_CLASS = Digraph
+    return Digraph
+
+
+def _text_header() -> str:
+    return (
+        "Graphviz's dot program is not installed, so this drawing is shown as text. "
+        f"To see the picture, {_INSTALL_DOT[0].lower()}{_INSTALL_DOT[1:]}, "
+        "then run the cell again."
     )
 
 
 # --------------------------------------------------------------------------- public API
+
+
+def dot_available() -> bool:
+    """Whether Graphviz's ``dot`` program is on ``PATH``.
+
+    Rendering to SVG, PNG or PDF, and pictures in Jupyter, need it; DOT source
+    (``.dot``) does not.
+    """
+    return shutil.which("dot") is not None
+
+
+def check_can_save(path: str | Path) -> None:
+    """Check, before any work, that `save_graph` can write ``path`` on this machine.
+
+    It checks the extension, that the `graphviz` Python package is installed,
+    and, for ``.svg``, ``.png`` and ``.pdf``, that Graphviz's ``dot`` program
+    is on ``PATH``. It writes nothing. Command-line tools call it before they
+    start, so a missing program is reported at once rather than after the work.
+
+    Args:
+        path: the file `save_graph` would write.
+
+    Raises:
+        TypeError: ``path`` is not a str or Path.
+        ValueError: the extension is not one of ``GRAPH_FORMATS``.
+        ImportError: the `graphviz` Python package is missing (every format
+            needs it); the message names the ``viz`` extra.
+        GraphvizNotFoundError: the format needs ``dot`` and it is missing; the
+            message says how to install Graphviz, or to write ``.dot`` instead.
+    """
+    fmt = _format_of(path, "check_can_save")
+    _import_graphviz()
+    if fmt != "dot" and not dot_available():
+        raise GraphvizNotFoundError(
+            f"cannot render {str(path)!r}: Graphviz's 'dot' program was not found on PATH. "
+            f"{_INSTALL_DOT}, or save as .dot, which needs only the graphviz Python package."
+        )
+
+
+def text_drawing(root: Value, *, float_format: str = ".4f", max_nodes: int = 500) -> str:
+    """The graph behind ``root`` as plain text, one line per `Value`, inputs first.
+
+    A value is ``v<i>`` (the ids `draw_graph` uses), its label, its data and
+    grad; a computed value also shows its operation and, for each parent, the
+    local derivative: ``v2 z1 = dot(v0 ∂=1.5000, v1 ∂=1.0000)``. It is what a
+    drawing shows in Jupyter when Graphviz's ``dot`` is not installed, and needs
+    neither ``dot`` nor the `graphviz` package.
+
+    Args:
+        root: the value whose graph is written out.
+        float_format: format spec for data, grad and local derivatives.
+        max_nodes: refuse graphs with more Values than this.
+
+    Returns:
+        The text, one line per value, without a trailing newline.
+
+    Raises:
+        TypeError, ValueError: as `draw_graph`.
+    """
+    _check_options(root, "LR", max_nodes, float_format)
+    nodes = _collect(root)
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"text_drawing: the graph has {len(nodes)} Values, more than "
+            f"max_nodes={max_nodes}; raise the limit: text_drawing(root, max_nodes={len(nodes)})"
+        )
+    ids = {node: i for i, node in enumerate(nodes)}
+    lines = []
+    for i, node in enumerate(nodes):
+        name = f"v{i}" + (f" {node.label}" if node.label else "")
+        numbers = f"data {node.data:{float_format}}  grad {node.grad:{float_format}}"
+        if node.is_leaf:
+            kind = "input" if node.label else "constant"
+            lines.append(f"{name}: {numbers}  ({kind})")
+            continue
+        locals_ = node.local_grads
+        args = ", ".join(
+            f"v{ids[p]} ∂={locals_[j]:{float_format}}" if j < len(locals_) else f"v{ids[p]}"
+            for j, p in enumerate(node.parents)
+        )
+        lines.append(f"{name} = {node.op or '?'}({args}): {numbers}")
+    return "\n".join(lines)
+
 
 
 def draw_graph(
@@ -193,6 +345,7 @@ def draw_graph(
     show_local_grads: bool = True,
     max_nodes: int = 500,
     float_format: str = ".4f",
+    stacked: bool = False,
 ) -> graphviz.Digraph:
     """Draw the computation graph that produced ``root``.
 
@@ -204,6 +357,9 @@ def draw_graph(
 
     In Jupyter the returned `graphviz.Digraph` displays inline; elsewhere
     call ``.render()``, ``.pipe()``, read ``.source``, or use `save_graph`.
+    Without Graphviz's ``dot`` program, Jupyter shows the graph as text
+    (`text_drawing`) with instructions to install Graphviz, instead of
+    raising.
 
     For example:
 
@@ -224,6 +380,10 @@ def draw_graph(
             slows down sharply on large graphs).
         float_format: format spec for data, grad and local derivatives
             (``".4f"`` prints 4 decimals, as micrograd's ``%.4f``).
+        stacked: put each value's label, data and grad on three rows instead
+            of one, which makes boxes about a third as wide; with
+            ``rankdir="TB"`` a graph fits a narrow page (the docs' two-node
+            picture is drawn this way).
 
     Returns:
         A `graphviz.Digraph`.
@@ -236,6 +396,10 @@ def draw_graph(
             (``pip install 'autograd-mini[viz]'``).
     """
     _check_options(root, rankdir, max_nodes, float_format)
+    if not isinstance(stacked, bool):
+        raise TypeError(
+            f"draw_graph: stacked must be a bool, got {type(stacked).__name__} {stacked!r}"
+        )
     nodes = _collect(root)
     if len(nodes) > max_nodes:
         raise ValueError(
@@ -244,7 +408,7 @@ def draw_graph(
             f"raise the limit: draw_graph(root, max_nodes={len(nodes)})"
         )
     graphviz = _import_graphviz()
-    dot = graphviz.Digraph(
+    dot = _drawing_class(graphviz)(
         graph_attr={"rankdir": rankdir},
         node_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": "12"},
         edge_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": "10"},
@@ -252,7 +416,8 @@ def draw_graph(
     ids = {node: i for i, node in enumerate(nodes)}
     for i, node in enumerate(nodes):
         kind = _kind(node, root)
-        dot.node(f"v{i}", _value_label(node, kind, show_grad, float_format), shape="plaintext")
+        dot.node(f"v{i}", _value_label(node, kind, show_grad, float_format, stacked),
+                 shape="plaintext")
         if node.is_leaf:
             continue
         op_id = f"op{i}"
@@ -272,6 +437,9 @@ def draw_graph(
                 attrs["label"] = f"<{_escape(format(locals_[j], float_format))}>"
             dot.edge(f"v{ids[parent]}", op_id, **attrs)
         dot.edge(op_id, f"v{i}")
+    dot.text = _text_header() + "\n" + text_drawing(
+        root, float_format=float_format, max_nodes=max_nodes
+    )
     return dot
 
 
@@ -279,10 +447,10 @@ def save_graph(root: Value, path: str | Path, **draw_options: Any) -> Path:
     """Draw ``root``'s graph with `draw_graph` and write it to ``path``.
 
     The format comes from the extension: ``.svg``, ``.png``, ``.pdf`` (these
-    need Graphviz's ``dot`` executable) or ``.dot`` (the DOT source, which
-    needs no executable and can be rendered later with
+    need Graphviz's ``dot`` program) or ``.dot`` (the DOT source, which needs
+    only the `graphviz` Python package and can be rendered later with
     ``dot -Tsvg graph.dot -o graph.svg``). Nothing is written if drawing or
-    rendering fails.
+    rendering fails. `check_can_save` checks the same requirements up front.
 
     Args:
         root: the value whose graph is drawn.
@@ -297,21 +465,12 @@ def save_graph(root: Value, path: str | Path, **draw_options: Any) -> Path:
         ValueError: the extension is not one of ``GRAPH_FORMATS``, or
             `draw_graph` refuses the graph or an option.
         TypeError: ``path`` is not a str or Path, or as `draw_graph`.
-        GraphvizNotFoundError: the ``dot`` executable is missing (the message
+        GraphvizNotFoundError: the ``dot`` program is missing (the message
             says how to install Graphviz; ``.dot`` output works without it).
         ImportError: the optional ``graphviz`` package is not installed.
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(
-            f"save_graph: path must be a str or Path, got {type(path).__name__} {path!r}"
-        )
+    fmt = _format_of(path, "save_graph")
     target = Path(path)
-    fmt = target.suffix[1:].lower()
-    if fmt not in GRAPH_FORMATS:
-        raise ValueError(
-            f"save_graph: cannot tell the format of {str(path)!r} from its extension; "
-            f"use one of {', '.join('.' + f for f in GRAPH_FORMATS)}"
-        )
     graph = draw_graph(root, **draw_options)
     if fmt == "dot":
         target.write_text(graph.source, encoding="utf-8")
@@ -322,10 +481,8 @@ def save_graph(root: Value, path: str | Path, **draw_options: Any) -> Path:
     except graphviz.ExecutableNotFound as exc:
         raise GraphvizNotFoundError(
             f"cannot render {str(path)!r}: Graphviz's 'dot' executable was not found on PATH. "
-            "Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: "
-            "brew install graphviz; conda: conda install -c conda-forge graphviz; "
-            "Windows: https://graphviz.org/download/), or save as .dot, which needs no "
-            "executable (render it later with: dot -Tsvg graph.dot -o graph.svg)."
+            f"{_INSTALL_DOT}, or save as .dot, which needs only the graphviz Python package "
+            "(render it later with: dot -Tsvg graph.dot -o graph.svg)."
         ) from exc
     target.write_bytes(data)
     return target

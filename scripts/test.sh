@@ -2,16 +2,26 @@
 # Set up a virtual environment (.venv) and run every check: ruff, mypy --strict,
 # pytest, the docs build; then the test suite again on the oldest and newest
 # Python found (3.10 and 3.13 through pyenv) when they are installed.
+#
+# Settings (see scripts/_venv.sh and the README):
+#   PYTHON=python3.12            the interpreter for .venv
+#   AUTOGRAD_MINI_TORCH=1        also install torch==2.13.0 and run the PyTorch
+#                                reference tests (a large download; off by default)
+#   AUTOGRAD_MINI_REQUIRE_DOT=1  fail if Graphviz's dot is missing (CI)
+#   AUTOGRAD_MINI_OTHER_PYTHONS=0  skip the runs on Python 3.10 and 3.13
 set -euo pipefail
-cd "$(dirname "$0")/.."
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
 source scripts/_venv.sh
 ensure_dot
-make_venv .venv "${PYTHON:-python3}" "dev"
-
-# PyTorch is an optional float64 reference for the engine's tests.
-if [ "${AUTOGRAD_MINI_TORCH:-1}" = 1 ] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 \
-        || echo "note: torch==2.13.0 could not be installed; its reference tests will be skipped"
+extras="dev"
+if [ "${AUTOGRAD_MINI_TORCH:-0}" = 1 ]; then
+    extras="dev,torch"  # torch==2.13.0: see the `torch` extra in pyproject.toml
+fi
+make_venv .venv "$(find_python)" "$extras" "$ROOT"
+if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    echo "==> PyTorch is not installed: its reference tests are skipped" \
+         "(AUTOGRAD_MINI_TORCH=1 bash scripts/test.sh runs them)"
 fi
 
 echo "==> ruff check"
@@ -39,7 +49,7 @@ if [ "${AUTOGRAD_MINI_OTHER_PYTHONS:-1}" = 1 ]; then
             continue
         fi
         echo "==> pytest on Python $version ($py)"
-        make_venv ".venv-$version" "$py" "test"
+        make_venv ".venv-$version" "$py" "test" "$ROOT"
         ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider "$@"
     done
 fi

@@ -207,9 +207,61 @@ def test_graph_without_graphviz_exits_1(
         raise viz.GraphvizNotFoundError("Graphviz's dot executable was not found")
 
     monkeypatch.setattr(viz, "save_graph", missing_dot)
+    # dot passes the check before the demo starts, then fails while rendering.
+    monkeypatch.setattr(viz, "check_can_save", lambda path: None)
     assert run_cli(["demo", "--graph", str(tmp_path / "g.svg")]) == 1
     assert "dot executable was not found" in capsys.readouterr().err
     assert not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf"])
+def test_graph_without_dot_fails_before_any_work_with_a_one_line_fix(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot anywhere
+    target = tmp_path / f"g{suffix}"
+    assert run_cli(["demo", "--graph", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # not "step 1" and then a failure
+    assert captured.err.count("\n") == 1  # one line
+    assert "needs Graphviz's dot program" in captured.err
+    assert "apt-get install graphviz" in captured.err and "brew install graphviz" in captured.err
+    assert f"--graph {tmp_path / 'g.dot'}" in captured.err  # the way that works without dot
+    assert not target.exists()
+    # ... and that way does work without dot.
+    assert run_cli(["demo", "--steps", "1", "--graph", str(tmp_path / "g.dot")]) == 0
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_graph_without_the_graphviz_package_fails_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
+    assert run_cli(["demo", "--graph", str(tmp_path / "g.dot")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "needs the graphviz Python package: pip install 'autograd-mini[viz]'" in captured.err
+    assert captured.err.count("\n") == 1
+
+
+def test_graph_help_says_which_part_needs_what(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["demo", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "needs no Graphviz" not in text
+    assert "Every format needs the graphviz Python package (the viz extra)" in text
+    assert ".svg, .png and .pdf also need Graphviz's dot program" in text
+
+
+def test_graph_relative_path_lands_where_the_user_stands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("graphviz")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["demo", "--steps", "1", "--graph", "g.dot"]) == 0
+    assert "written to g.dot" in capsys.readouterr().out
+    assert (tmp_path / "g.dot").is_file()
 
 
 # --------------------------------------------------------------------------- end to end
@@ -256,3 +308,19 @@ def test_a_disagreement_is_reported_and_exits_1(
     monkeypatch.setattr(TwoNodeNetwork, "hand_gradients", off_by_a_bit)
     assert run_cli(["demo", "--steps", "1"]) == 1
     assert "MISMATCH" in capsys.readouterr().out
+
+
+def test_graph_is_the_docs_picture_drawn_to_be_read(tmp_path: Path) -> None:
+    # docs/backprop.md shows img/two_node.svg as what `demo --graph` draws: same graph,
+    # same layout (top to bottom, stacked boxes: readable at the page's width).
+    import runpy
+
+    pytest.importorskip("graphviz")
+    from autograd_mini.viz import draw_graph
+
+    target = tmp_path / "two_node.dot"
+    assert run_cli(["demo", "--steps", "1", "--graph", str(target)]) == 0
+    figures = runpy.run_path(str(ROOT / "docs" / "figures" / "make_graphs.py"), run_name="f")
+    options = figures["DRAW_OPTIONS"]["two_node.svg"]
+    assert options == {"rankdir": "TB", "stacked": True}
+    assert target.read_text(encoding="utf-8") == draw_graph(figures["two_node"](), **options).source

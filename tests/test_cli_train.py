@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from autograd_mini.cli import main
-from autograd_mini.commands.train import accuracy, train_moons
 from autograd_mini.datasets import make_moons
 from autograd_mini.nn import MLP
+from autograd_mini.training import accuracy, train_moons
 
 
 def test_help_documents_the_options() -> None:
@@ -104,6 +104,31 @@ def test_bad_arguments_exit_2(
 def test_unsupported_plot_format_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "--plot", "moons.gif"]) == 2
     assert "unsupported file type '.gif'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--plot", "--save"])
+def test_an_output_in_a_missing_directory_is_refused_before_training(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import autograd_mini.commands.train as command
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(command, "train_moons", no_training)
+    target = tmp_path / "missing" / ("moons.png" if option == "--plot" else "model.json")
+    assert main(["train", "--quiet", option, str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{option} {str(target)!r}: directory {str(target.parent)!r} does not exist" in (
+        captured.err
+    )
+    assert f"mkdir -p {target.parent}" in captured.err
+    directory = tmp_path / ("dir.png" if option == "--plot" else "dir.json")
+    directory.mkdir()
+    assert main(["train", "--quiet", option, str(directory)]) == 2
+    assert f"{option} {str(directory)!r} is a directory" in capsys.readouterr().err
 
 
 def test_train_moons_history_and_determinism() -> None:

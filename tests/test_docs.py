@@ -1,8 +1,14 @@
 """The documentation's promises, checked.
 
 * Every page in the MkDocs nav exists, and every page under ``docs/`` is in the nav.
-* Every ```python block of the README and of the pages listed in ``EXECUTED_PAGES`` runs.
-  The blocks of one page share a namespace, in order, like a reader's session.
+* Every ```python block of the README and of every page under ``docs/`` runs
+  (``EXECUTED_PAGES``). The blocks of one page share a namespace, in order, like a
+  reader's session.
+* A block that cannot run everywhere says so in an HTML comment on the line before it
+  (blank lines between are allowed; the comment does not show on the site):
+  ``<!-- docs-test: needs-dot (reason) -->`` runs only where Graphviz's ``dot`` is
+  installed, and always in CI; ``<!-- docs-test: skip (reason) -->`` marks an
+  illustrative block that never runs. The reason in parentheses is required.
 * Where a ``print(...)`` line ends with a comment, the comment is the printed line: the
   block's output must equal those comments, line by line. Comment-only lines that
   follow a block's last statement (``# TypeError``) are expected output too.
@@ -18,6 +24,7 @@ import io
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tokenize
@@ -29,15 +36,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
-# Pages whose Python blocks this file runs (the pages written with this test in mind).
-EXECUTED_PAGES = [
-    "README.md",
-    "docs/index.md",
-    "docs/quickstart.md",
-    "docs/micrograd.md",
-]
+# Pages whose Python blocks this file runs: the README and every page of the docs.
+EXECUTED_PAGES = ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in DOCS.rglob("*.md"))]
 
 FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+MARKER = re.compile(r"<!-- docs-test: (?P<kind>[\w-]+)(?: \((?P<reason>[^)]+)\))? -->\s*\Z")
+MARKERS = ("needs-dot", "skip")
+
+# Pages that must show code (their blocks are checked to exist, not only to run).
+PAGES_WITH_CODE = ["README.md", "docs/index.md", "docs/quickstart.md", "docs/micrograd.md",
+                   "docs/training.md", "docs/graphs.md", "docs/gradient-testing.md",
+                   "docs/backprop.md"]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -46,6 +55,38 @@ FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 def python_blocks(text: str) -> list[str]:
     """The bodies of the ```python fenced blocks of a Markdown text, in order."""
     return [m.group(1) for m in FENCE.finditer(text)]
+
+
+def marked_python_blocks(text: str) -> list[tuple[str, str | None]]:
+    """(body, marker) for each ```python block; the marker is its ``docs-test`` comment.
+
+    Raises:
+        ValueError: a marker is unknown or gives no reason.
+    """
+    return [(m.group(1), marker_before(text, m.start())) for m in FENCE.finditer(text)]
+
+
+def marker_before(text: str, start: int) -> str | None:
+    """The kind of the ``docs-test`` marker on the last non-blank line before ``start``.
+
+    Raises:
+        ValueError: the marker is unknown or gives no reason.
+    """
+    last_line = text[:start].rstrip().rsplit("\n", 1)[-1]
+    if not last_line.startswith("<!-- docs-test"):
+        return None
+    found = MARKER.match(last_line)
+    if not found or found.group("kind") not in MARKERS or not found.group("reason"):
+        raise ValueError(
+            f"bad docs-test marker {last_line!r}: use <!-- docs-test: KIND (reason) --> "
+            f"with KIND one of {', '.join(MARKERS)}"
+        )
+    return found.group("kind")
+
+
+def dot_runs_here() -> bool:
+    """Whether blocks marked ``needs-dot`` run: dot is installed, or this is CI."""
+    return shutil.which("dot") is not None or bool(os.environ.get("CI"))
 
 
 def expected_output(code: str) -> list[str] | None:
@@ -118,6 +159,34 @@ def test_expected_output_reads_print_comments_and_trailing_comments() -> None:
     assert expected_output("x = 1  # not output\nprint(x)\n") is None
 
 
+def test_markers_are_read_from_the_line_before_a_block() -> None:
+    text = (
+        "<!-- docs-test: needs-dot (writes an SVG) -->\n\n```python\na = 1\n```\n\n"
+        "text\n```python\nb = 2\n```\n<!-- docs-test: skip (illustrative) -->\n"
+        "```python\nc = d\n```\n"
+    )
+    assert marked_python_blocks(text) == [("a = 1\n", "needs-dot"), ("b = 2\n", None),
+                                          ("c = d\n", "skip")]  # fmt: skip
+    for bad in ("<!-- docs-test: skip -->", "<!-- docs-test: later (why) -->"):
+        with pytest.raises(ValueError, match="bad docs-test marker"):
+            marked_python_blocks(f"{bad}\n```python\nx = 1\n```\n")
+
+
+def test_every_page_of_the_docs_is_executed() -> None:
+    pages = {p.relative_to(ROOT).as_posix() for p in DOCS.rglob("*.md")}
+    assert pages <= set(EXECUTED_PAGES) and "README.md" in EXECUTED_PAGES
+    assert "docs/training.md" in pages and "docs/graphs.md" in pages
+
+
+def test_marked_blocks_are_few_and_explained() -> None:
+    # Markers are for blocks that need the dot program or are illustrative; a page
+    # must not be switched off wholesale.
+    for page in EXECUTED_PAGES:
+        blocks = marked_python_blocks((ROOT / page).read_text(encoding="utf-8"))
+        marked = [marker for _, marker in blocks if marker]
+        assert len(marked) <= max(1, len(blocks) // 2), f"{page}: most blocks are marked"
+
+
 def test_python_blocks_finds_only_python_fences() -> None:
     text = "```bash\nls\n```\n\n```python\nprint(1)\n```\n\n```python title=\"t\"\nx = 2\n```\n"
     assert python_blocks(text) == ["print(1)\n", "x = 2\n"]
@@ -133,14 +202,17 @@ def test_python_blocks_run_and_print_what_they_say(
     path = ROOT / page
     if not path.exists():
         pytest.fail(f"{page} is listed in EXECUTED_PAGES but does not exist")
-    blocks = python_blocks(path.read_text(encoding="utf-8"))
-    assert blocks, f"{page} has no ```python block"
+    blocks = marked_python_blocks(path.read_text(encoding="utf-8"))
+    if page in PAGES_WITH_CODE:
+        assert blocks, f"{page} has no ```python block"
     monkeypatch.chdir(tmp_path)  # blocks that write files (graphs) write them here
     monkeypatch.setenv("AUTOGRAD_MINI_EXAMPLE_FAST", "1")
     namespace: dict[str, Any] = {"__name__": "__docs__"}
-    for number, code in enumerate(blocks, 1):
+    for number, (code, marker) in enumerate(blocks, 1):
         if uses_micrograd(code):
             continue  # test_micrograd_blocks_print_what_they_say runs these
+        if marker == "skip" or (marker == "needs-dot" and not dot_runs_here()):
+            continue
         printed = run_block(code, namespace)
         expected = expected_output(code)
         if expected is not None:
@@ -155,6 +227,8 @@ def test_quickstart_picture_shows_the_graph_of_its_code(
     import runpy
 
     pytest.importorskip("graphviz")
+    if not dot_runs_here():
+        pytest.skip("the quick start's drawing needs Graphviz's dot (CI installs it)")
     from autograd_mini import Value, draw_graph
 
     page = (DOCS / "quickstart.md").read_text(encoding="utf-8")
@@ -271,20 +345,25 @@ def test_api_pages_name_existing_modules_and_members() -> None:
                 assert hasattr(module, member), f"{page.name}: {name}.{member} does not exist"
 
 
-def cli_commands() -> list[tuple[str, str]]:
-    """(page, command line) for each ``autograd-mini`` line of a ```bash block."""
+def cli_commands() -> list[tuple[str, str, str | None]]:
+    """(page, command line, marker) for each ``autograd-mini`` line of a ```bash block."""
     found = []
+    bash = re.compile(r"^```bash[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
     for page in EXECUTED_PAGES:
         text = (ROOT / page).read_text(encoding="utf-8")
-        for block in re.findall(r"^```bash[^\n]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL):
-            for line in block.splitlines():
+        for m in bash.finditer(text):
+            for line in m.group(1).splitlines():
                 if line.strip().startswith("autograd-mini "):
-                    found.append((page, line.strip()))
+                    found.append((page, line.strip(), marker_before(text, m.start())))
     return found
 
 
-@pytest.mark.parametrize(("page", "command"), cli_commands())
-def test_command_lines_in_the_docs_run(page: str, command: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("page", "command", "marker"), cli_commands())
+def test_command_lines_in_the_docs_run(
+    page: str, command: str, marker: str | None, tmp_path: Path
+) -> None:
+    if marker == "skip" or (marker == "needs-dot" and not dot_runs_here()):
+        pytest.skip(f"{page}: marked docs-test: {marker}")
     argv = [sys.executable, "-m", "autograd_mini", *shlex.split(command)[1:]]
     env = dict(os.environ, AUTOGRAD_MINI_EXAMPLE_FAST="1", MPLBACKEND="Agg")
     result = subprocess.run(

@@ -1,7 +1,7 @@
 """Optional reference suite: values and gradients against PyTorch in float64.
 
-Skipped when torch is not installed (scripts/test.sh installs torch==2.13.0
-into the main venv when it can).
+Skipped when torch is not installed (`AUTOGRAD_MINI_TORCH=1 bash scripts/test.sh` installs
+torch==2.13.0, the `torch` extra, into the main venv; CI does).
 """
 
 from __future__ import annotations

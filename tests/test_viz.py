@@ -12,7 +12,15 @@ import pytest
 
 import autograd_mini
 from autograd_mini import Value, dot, primitive, vsum
-from autograd_mini.viz import COLORS, GraphvizNotFoundError, draw_graph, save_graph
+from autograd_mini.viz import (
+    COLORS,
+    GraphvizNotFoundError,
+    check_can_save,
+    dot_available,
+    draw_graph,
+    save_graph,
+    text_drawing,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -407,3 +415,141 @@ def test_docs_figure_script_renders_every_picture(tmp_path: Path) -> None:
     assert {"x", "y", "sin", "*"} <= set(texts["expression.svg"])
     assert {"dot", "tanh", "w1", "x2", "b"} <= set(texts["neuron_dot.svg"])
     assert {"z1", "a1", "z2", "ŷ", "J", "w1", "b2", "sigmoid"} <= set(texts["two_node.svg"])
+
+
+# --------------------------------------------------------------------------- without dot
+
+
+def test_jupyter_display_without_dot_is_text_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Jupyter calls _repr_mimebundle_ to show a cell's value: without dot it must not
+    # raise graphviz's ExecutableNotFound (which stops "Run All") but show text.
+    L = sample()
+    graph = draw_graph(L)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    for bundle in (graph._repr_mimebundle_(), graph._repr_mimebundle_(include=["image/png"]),
+                   graph.copy()._repr_mimebundle_()):  # fmt: skip
+        assert set(bundle) == {"text/plain"}
+        text = bundle["text/plain"]
+        assert "Graphviz's dot program is not installed" in text
+        assert "sudo apt-get install graphviz" in text and "brew install graphviz" in text
+    lines = graph._repr_mimebundle_()["text/plain"].splitlines()[1:]
+    assert lines == text_drawing(L).splitlines()
+    assert len(lines) == len(reachable(L))
+    assert type(graph).__name__ == "Digraph" and graph.source == draw_graph(L).source
+
+
+@needs_dot
+@pytest.mark.needs_dot
+def test_jupyter_display_with_dot_is_the_picture() -> None:
+    bundle = draw_graph(sample())._repr_mimebundle_()
+    assert "image/svg+xml" in bundle and "<svg" in bundle["image/svg+xml"]
+
+
+def test_text_drawing_lists_values_operations_and_local_grads() -> None:
+    a = Value(2.0, label="a")
+    c = a * a + 1.0
+    c.label = "c"
+    c.backward()
+    assert text_drawing(c) == (
+        "v0 a: data 2.0000  grad 4.0000  (input)\n"
+        "v1 = *(v0 ∂=2.0000, v0 ∂=2.0000): data 4.0000  grad 1.0000\n"
+        "v2 c = +(v1 ∂=1.0000): data 5.0000  grad 1.0000"
+    )
+    assert text_drawing(c, float_format=".1f").startswith("v0 a: data 2.0  grad 4.0")
+    with pytest.raises(ValueError, match="text_drawing: the graph has 3 Values"):
+        text_drawing(c, max_nodes=2)
+    with pytest.raises(TypeError, match="root must be a Value"):
+        text_drawing(3.0)  # type: ignore[arg-type]
+
+
+def test_check_can_save_says_what_is_missing_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    check_can_save(tmp_path / "g.dot")  # DOT source needs no dot program
+    for name in ("g.svg", "g.PNG", "g.pdf"):
+        with pytest.raises(GraphvizNotFoundError, match="needs only the graphviz Python package"):
+            check_can_save(tmp_path / name)
+    with pytest.raises(ValueError, match=r"check_can_save: .*\.svg, \.png, \.pdf, \.dot"):
+        check_can_save(tmp_path / "g.jpg")
+    with pytest.raises(TypeError, match="check_can_save: path must be a str or Path, got int 3"):
+        check_can_save(3)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    with pytest.raises(ImportError, match=r"autograd-mini\[viz\]"):
+        check_can_save(tmp_path / "g.dot")
+    assert list(tmp_path.iterdir()) == []
+    assert dot_available() is False
+
+
+def test_no_message_says_dot_output_needs_no_graphviz() -> None:
+    # .dot output needs the graphviz Python package, not the dot program: say which.
+    import autograd_mini.commands.demo as demo
+    import autograd_mini.viz as viz
+
+    for text in (viz.__doc__ or "", viz.save_graph.__doc__ or "", inspect_source(demo)):
+        assert "needs no Graphviz" not in text and "a .dot file needs no" not in text
+    assert "needs only the `graphviz` Python package" in " ".join(
+        (viz.save_graph.__doc__ or "").split()
+    )
+
+
+def inspect_source(module: object) -> str:
+    import inspect
+
+    return inspect.getsource(module)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- readable pictures
+
+PAGE_WIDTH_PX = 580  # the docs' content column (Material theme, 1280 px window)
+MIN_TEXT_PX = 12.0
+
+
+def shown_text_px(svg_text: str) -> tuple[float, float]:
+    """(width in CSS px as shown on the page, smallest text size in CSS px there)."""
+    root = ET.fromstring(svg_text)
+    width_pt = float(root.get("width", "0").removesuffix("pt"))
+    view_width = float(root.get("viewBox", "0 0 0 0").split()[2])
+    natural_px = width_pt * 4 / 3  # 1pt = 4/3 px
+    shown_px = min(natural_px, PAGE_WIDTH_PX)  # max-width: 100% shrinks wider pictures
+    sizes = [float(t.get("font-size", "14")) for t in root.iter(f"{SVG}text")]
+    return shown_px, min(sizes) * shown_px / view_width
+
+
+def test_two_node_picture_is_readable_at_the_page_width() -> None:
+    # The backprop page asks the reader to trace this picture edge by edge: it must not
+    # be shrunk to illegibility (it was 3,499 px wide, text about 3 px when shown).
+    svg = (Path(__file__).resolve().parent.parent / "docs" / "img" / "two_node.svg").read_text(
+        encoding="utf-8"
+    )
+    shown_px, text_px = shown_text_px(svg)
+    assert shown_px <= PAGE_WIDTH_PX
+    assert text_px >= MIN_TEXT_PX, f"smallest text {text_px:.1f} px at {shown_px:.0f} px wide"
+    assert {"z1", "a1", "z2", "ŷ", "J", "w1", "b2"} <= set(svg_texts(svg))
+
+
+def test_stacked_boxes_put_label_data_and_grad_on_rows() -> None:
+    L = sample()
+    source = draw_graph(L, stacked=True).source
+    assert "<TR><TD><B>L</B></TD></TR><TR><TD>data " in source
+    assert "</TD><TD>" not in source
+    assert "<TR><TD><B>L</B></TD><TD>data " in draw_graph(L).source
+    with pytest.raises(TypeError, match="draw_graph: stacked must be a bool, got str 'yes'"):
+        draw_graph(L, stacked="yes")  # type: ignore[arg-type]
+
+
+@needs_dot
+@pytest.mark.needs_dot
+def test_the_figure_script_draws_the_two_node_picture_narrow(tmp_path: Path) -> None:
+    import runpy
+
+    script = Path(__file__).resolve().parent.parent / "docs" / "figures" / "make_graphs.py"
+    figures = runpy.run_path(str(script), run_name="figures")
+    path = save_graph(figures["two_node"](), tmp_path / "two_node.svg",
+                      **figures["DRAW_OPTIONS"]["two_node.svg"])  # fmt: skip
+    shown_px, text_px = shown_text_px(path.read_text(encoding="utf-8"))
+    assert shown_px <= PAGE_WIDTH_PX and text_px >= MIN_TEXT_PX

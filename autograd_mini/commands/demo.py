@@ -140,7 +140,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--graph", metavar="FILE", default=None,
                         help="also write the first step's computation graph of J to FILE; "
                         "the format comes from the extension: "
-                        f"{', '.join(GRAPH_FORMATS)} (all but .dot need Graphviz's dot)")
+                        f"{', '.join(GRAPH_FORMATS)}. Every format needs the graphviz "
+                        "Python package (the viz extra); .svg, .png and .pdf also need "
+                        "Graphviz's dot program. Checked before the demo starts.")
     parser.set_defaults(run=run)
     return parser
 
@@ -180,9 +182,11 @@ def run(args: argparse.Namespace) -> int:
 
     Returns:
         0 when every engine gradient matches its hand formula; 1 when one does
-        not, or when ``--graph`` cannot be written (missing Graphviz or the
-        ``viz`` extra); 2 for bad arguments (for example y outside [0, 1] with
-        the cross-entropy cost, or an unsupported ``--graph`` extension).
+        not, or when writing the ``--graph`` file fails; 2 for bad arguments,
+        checked before any output (for example y outside [0, 1] with the
+        cross-entropy cost, an unsupported ``--graph`` extension or directory,
+        or a ``--graph`` format that needs Graphviz's ``dot`` or the ``viz``
+        extra when they are missing: the message gives the one-line fix).
     """
     graph_path: Path | None = None
     if args.graph is not None:
@@ -195,6 +199,10 @@ def run(args: argparse.Namespace) -> int:
             return 2
         if not graph_path.parent.is_dir():
             _error(f"--graph {args.graph!r}: directory {str(graph_path.parent)!r} does not exist")
+            return 2
+        problem = _graph_problem(graph_path)
+        if problem:
+            _error(problem)
             return 2
 
     try:
@@ -269,6 +277,24 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
+def _graph_problem(path: Path) -> str | None:
+    """What stops ``--graph PATH`` on this machine, as a one-line fix; None if nothing."""
+    try:
+        from autograd_mini.viz import GraphvizNotFoundError, check_can_save
+    except ImportError as exc:  # pragma: no cover - viz imports graphviz lazily
+        return f"--graph needs the drawing support: {exc}"
+    try:
+        check_can_save(path)
+    except ImportError:
+        return (f"--graph {str(path)!r} needs the graphviz Python package: "
+                "pip install 'autograd-mini[viz]'")
+    except GraphvizNotFoundError:
+        return (f"--graph {str(path)!r} needs Graphviz's dot program: install Graphviz "
+                "(sudo apt-get install graphviz, or brew install graphviz), or write "
+                f"DOT source instead: --graph {path.with_suffix('.dot')}")
+    return None
+
+
 def _write_graph(root: Any, path: Path) -> int:
     """Write the graph of ``root`` with `autograd_mini.viz.save_graph`; 0 or an exit code."""
     try:
@@ -277,9 +303,9 @@ def _write_graph(root: Any, path: Path) -> int:
         _error(f"--graph needs the drawing support: {exc}")
         return 1
     try:
-        save_graph(root, path)
+        save_graph(root, path, rankdir="TB", stacked=True)  # readable at a page's width
     except GraphvizNotFoundError as exc:
-        _error(f"--graph {str(path)!r}: {exc} (a .dot file needs no Graphviz)")
+        _error(f"--graph {str(path)!r}: {exc}")
         return 1
     except ImportError as exc:
         _error(f"--graph: {exc}")

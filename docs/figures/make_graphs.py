@@ -11,7 +11,9 @@ OUTDIR defaults to ``docs/img``. Writes:
 * ``neuron.svg``: a tanh neuron built one operation at a time (micrograd's);
 * ``neuron_dot.svg``: the same neuron with the fused ``autograd_mini.dot`` node;
 * ``two_node.svg``: the cost of the two-node network of the backprop lesson,
-  whose z1 and z2 gradients are the deltas delta1 and delta2.
+  whose z1 and z2 gradients are the deltas delta1 and delta2, drawn top to
+  bottom with stacked boxes so that it is read at the page's width, not shrunk
+  (`DRAW_OPTIONS`).
 
 Needs the ``viz`` extra and Graphviz's ``dot`` executable.
 """
@@ -81,6 +83,11 @@ def two_node() -> Value:
     return cost
 
 
+DRAW_OPTIONS: dict[str, dict[str, object]] = {
+    "two_node.svg": {"rankdir": "TB", "stacked": True},
+}
+"""draw_graph options per figure (the others use the defaults)."""
+
 FIGURES = {
     "expression.svg": expression,
     "neuron.svg": neuron,
@@ -98,7 +105,7 @@ def main(argv: list[str]) -> int:
     outdir = Path(argv[0]) if argv else DEFAULT_OUTDIR
     outdir.mkdir(parents=True, exist_ok=True)
     for name, build in FIGURES.items():
-        path = save_graph(build(), outdir / name)
+        path = save_graph(build(), outdir / name, **DRAW_OPTIONS.get(name, {}))
         print(f"wrote {path}")
     return 0
 

@@ -6,7 +6,7 @@ Usage::
 
 OUTDIR defaults to ``docs/img``. Writes ``moons.png``: the decision boundary
 of ``MLP(2, [16, 16, 1])`` trained on 100 moons points exactly as
-``autograd-mini train`` does (`autograd_mini.commands.train.train_moons`,
+``autograd-mini train`` does (`autograd_mini.training.train_moons`,
 default seed), next to its loss and accuracy curves. ``--steps`` shortens the
 run (for tests). Needs the ``plot`` extra (matplotlib).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from autograd_mini.commands.train import DEFAULTS, plot_training, train_moons
+from autograd_mini.training import DEFAULTS, plot_training, train_moons
 
 DEFAULT_OUTDIR = Path(__file__).resolve().parent.parent / "img"
 
