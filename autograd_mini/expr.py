@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import NoReturn, Union, cast
 
 from autograd_mini import ops
-from autograd_mini.checks import short_repr
+from autograd_mini.checks import describe, short_repr
 from autograd_mini.engine import Value
 
 __all__ = [
@@ -230,7 +230,7 @@ class Expression:
             else:
                 raise TypeError(
                     f"evaluate: the value of {name!r} must be a Value or a real number, "
-                    f"got {type(v).__name__} {v!r}"
+                    f"got {describe(v)}"
                 )
         return self._eval(self._tree, env)
 
@@ -327,7 +327,9 @@ class _Checker:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise self.error(f"only numbers are allowed as constants, not {value!r}", node)
+                raise self.error(
+                    f"only numbers are allowed as constants, not {short_repr(value)}", node
+                )
             try:
                 number = float(value)
             except OverflowError:
