@@ -15,31 +15,29 @@ from __future__ import annotations
 import math
 import random
 
+from autograd_mini.checks import describe, integer, short_repr
+
 __all__ = ["make_moons", "make_spirals"]
 
 Dataset = tuple[list[list[float]], list[int]]
 
 
 def _check_int(value: object, name: str, owner: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
-    return value
+    return integer(value, name, owner, minimum=minimum)
 
 
 def _check_noise(noise: object, owner: str) -> float:
     if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"{owner}: noise must be a number, got {type(noise).__name__} {noise!r}")
+        raise TypeError(f"{owner}: noise must be a number, got {describe(noise)}")
     if not (math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(f"{owner}: noise must be a finite number >= 0, got {noise!r}")
+        raise ValueError(f"{owner}: noise must be a finite number >= 0, got {short_repr(noise)}")
     return float(noise)
 
 
 def _rng(seed: int | None, owner: str) -> random.Random:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(
-            f"{owner}: seed must be an int or None, got {type(seed).__name__} {seed!r}"
+            f"{owner}: seed must be an int or None, got {describe(seed)}"
         )
     return random.Random(seed)
 

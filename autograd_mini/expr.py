@@ -25,11 +25,15 @@ that `Value.backward` and `autograd_mini.draw_graph` can use) or on floats.
 from __future__ import annotations
 
 import ast
+import io
+import keyword
 import math
+import tokenize
 from collections.abc import Mapping
-from typing import Union, cast
+from typing import NoReturn, Union, cast
 
 from autograd_mini import ops
+from autograd_mini.checks import describe, short_repr
 from autograd_mini.engine import Value
 
 __all__ = [
@@ -41,10 +45,12 @@ __all__ = [
     "MAX_EXPONENT",
 ]
 
-MAX_LENGTH = 10_000
-"""Longest accepted expression, in characters."""
+MAX_LENGTH = 200_000
+"""Longest accepted expression, in characters (a flat sum of 10,000 terms fits)."""
 MAX_DEPTH = 100
-"""Deepest accepted nesting of operations and calls."""
+"""Deepest accepted nesting of parentheses, calls, signs and powers. A run of
+``+ -`` (or of ``* /``) written without parentheses is one level however long:
+limits count nesting, not length."""
 MAX_EXPONENT = 100.0
 """Largest accepted absolute value of a constant exponent (``x ** 100``)."""
 
@@ -89,6 +95,10 @@ _FORBIDDEN_NODES = {
 }
 
 
+_SHOWN = 100
+"""The most characters of the offending line an `ExpressionError` shows."""
+
+
 class ExpressionError(ValueError):
     """An expression is not allowed, not valid, or cannot be evaluated.
 
@@ -127,6 +137,13 @@ class ExpressionError(ValueError):
         line = lines[min(max(self.lineno, 1), len(lines)) - 1]
         col = min(max(self.col_offset, 0), len(line))
         width = max(1, min(self.length, len(line) - col))
+        if len(line) > _SHOWN:  # show a window of a long line around the fault
+            start = max(0, min(col - _SHOWN // 2, len(line) - _SHOWN))
+            head = "…" if start > 0 else ""
+            tail = "…" if start + _SHOWN < len(line) else ""
+            line = head + line[start : start + _SHOWN] + tail
+            col = col - start + len(head)
+            width = max(1, min(width, _SHOWN - (col - len(head))))
         return f"{self.message}\n  {line}\n  {' ' * col}{'^' * width}"
 
 
@@ -213,36 +230,53 @@ class Expression:
             else:
                 raise TypeError(
                     f"evaluate: the value of {name!r} must be a Value or a real number, "
-                    f"got {type(v).__name__} {v!r}"
+                    f"got {describe(v)}"
                 )
         return self._eval(self._tree, env)
 
-    def _eval(self, node: ast.expr, env: dict[str, Number]) -> Number:
+    def _eval(self, tree: ast.expr, env: dict[str, Number]) -> Number:
         # The tree was checked by parse_expression: only the node types below
-        # occur, and it is at most MAX_DEPTH deep, so recursion is safe here.
-        if isinstance(node, ast.Constant):
-            return float(cast(float, node.value))  # checked: an int or a float
-        if isinstance(node, ast.Name):
-            if node.id not in env:
-                raise self._error(f"the variable {node.id!r} has no value", node)
-            return env[node.id]
-        try:
-            if isinstance(node, ast.UnaryOp):
-                operand = self._eval(node.operand, env)
-                return -operand if isinstance(node.op, ast.USub) else operand
-            if isinstance(node, ast.BinOp):
-                left = self._eval(node.left, env)
-                right = self._eval(node.right, env)
-                return _binary(node.op, left, right)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                arg = self._eval(node.args[0], env)
-                result: Number = ops.FUNCTIONS[node.func.id](arg)
-                return result
-        except (ArithmeticError, ValueError) as exc:
-            if isinstance(exc, ExpressionError):
-                raise
-            raise self._error(f"cannot evaluate: {exc}", node) from exc
-        raise self._error(f"unexpected {type(node).__name__}", node)  # pragma: no cover
+        # occur. It is walked with an explicit stack (post-order), since a flat
+        # sum of 10,000 terms is a left-nested chain 10,000 nodes deep.
+        results: list[Number] = []
+        stack: list[tuple[ast.expr, bool]] = [(tree, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if isinstance(node, ast.Constant):
+                results.append(float(cast(float, node.value)))  # checked: an int or a float
+                continue
+            if isinstance(node, ast.Name):
+                if node.id not in env:
+                    raise self._error(f"the variable {node.id!r} has no value", node)
+                results.append(env[node.id])
+                continue
+            if not expanded:
+                stack.append((node, True))
+                if isinstance(node, ast.UnaryOp):
+                    stack.append((node.operand, False))
+                elif isinstance(node, ast.BinOp):
+                    stack.append((node.right, False))
+                    stack.append((node.left, False))
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    stack.append((node.args[0], False))
+                else:  # pragma: no cover - the checker allows nothing else
+                    raise self._error(f"unexpected {type(node).__name__}", node)
+                continue
+            try:
+                if isinstance(node, ast.UnaryOp):
+                    operand = results.pop()
+                    results.append(-operand if isinstance(node.op, ast.USub) else operand)
+                elif isinstance(node, ast.BinOp):
+                    right = results.pop()
+                    left = results.pop()
+                    results.append(_binary(node.op, left, right))
+                else:
+                    func = cast(ast.Name, cast(ast.Call, node).func)
+                    result: Number = ops.FUNCTIONS[func.id](results.pop())
+                    results.append(result)
+            except (ArithmeticError, ValueError) as exc:
+                raise self._error(f"cannot evaluate: {exc}", node) from exc
+        return results[0]
 
 
 def _binary(op: ast.operator, left: Number, right: Number) -> Number:
@@ -286,13 +320,16 @@ class _Checker:
                     f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", node
                 )
             for child, child_in_exponent in self.children(node, in_exponent):
-                stack.append((child, depth + 1, child_in_exponent))
+                level = depth if _same_chain(node, child) else depth + 1
+                stack.append((child, level, child_in_exponent))
 
     def children(self, node: ast.AST, in_exponent: bool) -> list[tuple[ast.AST, bool]]:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise self.error(f"only numbers are allowed as constants, not {value!r}", node)
+                raise self.error(
+                    f"only numbers are allowed as constants, not {short_repr(value)}", node
+                )
             try:
                 number = float(value)
             except OverflowError:
@@ -415,6 +452,242 @@ def _fold_constant(node: ast.AST) -> float | None:
     return results[0]
 
 
+# --------------------------------------------------------------------------- flat parser
+
+_ADDITIVE = (ast.Add, ast.Sub)
+_MULTIPLICATIVE = (ast.Mult, ast.Div)
+_TOKEN_OPS: dict[str, type[ast.operator]] = {
+    "+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "**": ast.Pow,
+}
+_SAFE_FOR_AST = 1000
+"""Most operator tokens a text may have for `ast.parse` to be asked about it when
+the flat parser cannot read it (Python's own parser recurses once per operator
+of a flat chain, and some versions exhaust the C stack on long ones)."""
+
+
+class _NotFlatError(Exception):
+    """The text is outside the flat parser's grammar: let `ast` have a look."""
+
+
+def _same_chain(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether ``child``, the left operand of ``parent``, continues a flat chain:
+    ``a + b - c`` or ``a * b / c`` written without parentheses counts as one level."""
+    if not (isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp)):
+        return False
+    if parent.left is not child:
+        return False
+    for group in (_ADDITIVE, _MULTIPLICATIVE):
+        if isinstance(parent.op, group) and isinstance(child.op, group):
+            return True
+    return False
+
+
+class _FlatParser:
+    """Reads the allowed grammar into the same `ast` nodes `ast.parse` builds.
+
+    Python's parser turns ``x + x + ... + x`` into a left-nested tree and
+    recurses once per ``+`` while building it, so a flat sum of a few
+    thousand terms fails (or crashes some versions). This parser reads runs
+    of ``+ -`` and of ``* /`` with loops, and recurses only for parentheses,
+    calls, unary signs and powers, which count towards `MAX_DEPTH`.
+
+    Grammar (Python's precedence): ``sum := product (("+" | "-") product)*``,
+    ``product := unary (("*" | "/") unary)*``, ``unary := ("+" | "-") unary | power``,
+    ``power := atom ("**" unary)?``, ``atom := NUMBER | NAME | NAME "(" sum ")" |
+    "(" sum ")"``. Anything else raises `_NotFlatError`.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.failed_at: tokenize.TokenInfo | None = None
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, SyntaxError):  # unclosed brackets, bad indentation...
+            tokens = [tokenize.TokenInfo(tokenize.ERRORTOKEN, "", (1, 0), (1, 0), text)]
+        kept = [t for t in tokens if t.type not in (tokenize.NL, tokenize.ENDMARKER)]
+        if kept and kept[-1].type == tokenize.NEWLINE:  # the end of the text
+            kept.pop()
+        self.tokens = kept  # any other NEWLINE is a line break outside brackets: invalid
+        self.pos = 0
+        self.depth = 0
+
+    def parse(self) -> ast.expr:
+        try:
+            node = self.sum()
+        except RecursionError:
+            raise ExpressionError(
+                f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
+                self.text, None,
+            ) from None
+        if self.pos != len(self.tokens):
+            self.fail()
+        return node
+
+    def fail(self) -> NoReturn:
+        self.failed_at = self.peek()
+        raise _NotFlatError
+
+    # token helpers -------------------------------------------------------
+
+    def peek(self) -> tokenize.TokenInfo | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, *strings: str) -> tokenize.TokenInfo | None:
+        token = self.peek()
+        if token is not None and token.type == tokenize.OP and token.string in strings:
+            self.pos += 1
+            return token
+        return None
+
+    @staticmethod
+    def place(node: ast.expr, start: tokenize.TokenInfo, end: tokenize.TokenInfo) -> ast.expr:
+        """Give ``node`` ast's positions: lines 1-based, columns in UTF-8 bytes."""
+        node.lineno, node.end_lineno = start.start[0], end.end[0]
+        node.col_offset = len(start.line[: start.start[1]].encode("utf-8"))
+        node.end_col_offset = len(end.line[: end.end[1]].encode("utf-8"))
+        return node
+
+    def span(self, node: ast.expr) -> tuple[tokenize.TokenInfo, tokenize.TokenInfo]:
+        return node._first, node._last  # type: ignore[attr-defined]
+
+    def mark(
+        self, node: ast.expr, first: tokenize.TokenInfo, last: tokenize.TokenInfo
+    ) -> ast.expr:
+        self.place(node, first, last)
+        node._first, node._last = first, last  # type: ignore[attr-defined]
+        return node
+
+    def nested(self) -> None:
+        """Enter a parenthesis, call, sign or power: at most `MAX_DEPTH` levels."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            token = self.tokens[self.pos - 1]
+            lineno, col = token.start
+            raise ExpressionError(
+                f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
+                self.text, col, lineno=lineno,
+            )
+
+    # grammar -------------------------------------------------------------
+
+    def binary(self, left: ast.expr, token: tokenize.TokenInfo, right: ast.expr) -> ast.expr:
+        node = ast.BinOp(left=left, op=_TOKEN_OPS[token.string](), right=right)
+        return self.mark(node, self.span(left)[0], self.span(right)[1])
+
+    def sum(self) -> ast.expr:
+        left = self.product()
+        while (token := self.take("+", "-")) is not None:
+            left = self.binary(left, token, self.product())
+        return left
+
+    def product(self) -> ast.expr:
+        left = self.unary()
+        while (token := self.take("*", "/")) is not None:
+            left = self.binary(left, token, self.unary())
+        return left
+
+    def unary(self) -> ast.expr:
+        token = self.take("+", "-")
+        if token is None:
+            return self.power()
+        self.nested()
+        operand = self.unary()
+        self.depth -= 1
+        op: ast.unaryop = ast.USub() if token.string == "-" else ast.UAdd()
+        return self.mark(ast.UnaryOp(op=op, operand=operand), token, self.span(operand)[1])
+
+    def power(self) -> ast.expr:
+        base = self.atom()
+        if self.take("**") is None:
+            return base
+        self.nested()
+        exponent = self.unary()
+        self.depth -= 1
+        node = ast.BinOp(left=base, op=ast.Pow(), right=exponent)
+        return self.mark(node, self.span(base)[0], self.span(exponent)[1])
+
+    def atom(self) -> ast.expr:
+        token = self.peek()
+        if token is None:
+            self.fail()
+        if token.type == tokenize.NUMBER:
+            self.pos += 1
+            try:
+                constant = ast.parse(token.string, mode="eval").body
+            except (SyntaxError, ValueError):
+                self.pos -= 1
+                self.fail()
+            if not isinstance(constant, ast.Constant):  # pragma: no cover - always one
+                self.fail()
+            return self.mark(ast.Constant(value=constant.value), token, token)
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+            self.pos += 1
+            name = self.mark(ast.Name(id=token.string, ctx=ast.Load()), token, token)
+            if self.take("(") is None:
+                return name
+            self.nested()
+            argument = self.sum()
+            self.depth -= 1
+            close = self.take(")")
+            if close is None:
+                self.fail()
+            call = ast.Call(func=name, args=[argument], keywords=[])
+            return self.mark(call, token, close)
+        if (opening := self.take("(")) is not None:
+            self.nested()
+            inner = self.sum()
+            self.depth -= 1
+            closing = self.take(")")
+            if closing is None:
+                self.fail()
+            # ast keeps the inner positions on the node; an operation around
+            # it starts or ends at the parenthesis.
+            inner._first, inner._last = opening, closing  # type: ignore[attr-defined]
+            return inner
+        self.fail()
+
+
+def _operator_count(text: str) -> int:
+    return sum(text.count(symbol) for symbol in "+-*/%@&|^<>=")
+
+
+def _parse_with_ast(stripped: str, failed_at: tokenize.TokenInfo | None) -> ast.expr:
+    """Parse with `ast` what the flat parser cannot read, for its precise messages.
+
+    A text with more than `_SAFE_FOR_AST` operators is not given to `ast`
+    (its parser recurses once per operator of a chain); the error then
+    points at the token where the flat parser stopped.
+    """
+    if _operator_count(stripped) > _SAFE_FOR_AST:
+        if failed_at is None:
+            raise ExpressionError("invalid syntax: the expression ended too early", stripped)
+        lineno, col = failed_at.start
+        raise ExpressionError(
+            f"invalid syntax or not allowed here: {short_repr(failed_at.string)} (allowed: "
+            "numbers, variables, + - * / **, unary - +, parentheses and calls such as tanh(x))",
+            stripped, col, lineno=lineno, length=len(failed_at.string),
+        )
+    try:
+        return ast.parse(stripped, mode="eval").body
+    except SyntaxError as exc:
+        # Python gives 1-based character offsets, and 0 when the text ended too early.
+        lineno = exc.lineno or 1
+        lines = stripped.splitlines() or [""]
+        line = lines[min(max(lineno, 1), len(lines)) - 1]
+        col = exc.offset - 1 if exc.offset else len(line)
+        end = getattr(exc, "end_offset", None)
+        length = end - 1 - col if end and getattr(exc, "end_lineno", lineno) == lineno else 1
+        raise ExpressionError(
+            f"invalid syntax: {exc.msg}", stripped, col, lineno=lineno, length=length
+        ) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(
+            f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", stripped, None
+        ) from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
+        raise ExpressionError(f"invalid expression: {exc}", stripped, None) from None
+
+
 def parse_expression(text: str) -> Expression:
     """Parse and check an expression over named variables.
 
@@ -452,28 +725,12 @@ def parse_expression(text: str) -> Expression:
     if "\x00" in text:
         col = text.index("\x00")
         raise ExpressionError("the expression contains a NUL character", text, col)
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        # Positions refer to the stripped text that was parsed; Python gives
-        # 1-based character offsets, and 0 when the text ended too early.
-        stripped = text.strip()
-        lineno = exc.lineno or 1
-        lines = stripped.splitlines() or [""]
-        line = lines[min(max(lineno, 1), len(lines)) - 1]
-        col = exc.offset - 1 if exc.offset else len(line)
-        end = getattr(exc, "end_offset", None)
-        length = end - 1 - col if end and getattr(exc, "end_lineno", lineno) == lineno else 1
-        raise ExpressionError(
-            f"invalid syntax: {exc.msg}", stripped, col, lineno=lineno, length=length
-        ) from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(
-            f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", text, None
-        ) from None
-    except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
-        raise ExpressionError(f"invalid expression: {exc}", text, None) from None
     stripped = text.strip()
+    parser = _FlatParser(stripped)
+    try:
+        body = parser.parse()
+    except _NotFlatError:
+        body = _parse_with_ast(stripped, parser.failed_at)
     checker = _Checker(stripped)
-    checker.check(tree.body)
-    return Expression(stripped, tree.body, tuple(checker.variables))
+    checker.check(body)
+    return Expression(stripped, body, tuple(checker.variables))

@@ -22,6 +22,7 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
+from autograd_mini.checks import describe
 from autograd_mini.engine import Value
 from autograd_mini.fused import vsum
 from autograd_mini.ops import SOFTPLUS
@@ -48,13 +49,13 @@ def _as_list(x: Value | float | Iterable[Value | float], what: str) -> list[Valu
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
         raise TypeError(
             f"{what}: expected a Value, a number or a sequence of them, "
-            f"got {type(given).__name__} {given!r}"
+            f"got {describe(given)}"
         )
     items = list(given)
     for i, item in enumerate(items):
         if not isinstance(item, (Value, numbers.Real)):
             raise TypeError(
-                f"{what}: element {i} is {type(item).__name__} {item!r}, "
+                f"{what}: element {i} is {describe(item)}, "
                 "not a Value or a real number"
             )
     return items
@@ -268,7 +269,7 @@ def softmax_cross_entropy(logits: Sequence[Value | float], label: int) -> Value:
     if isinstance(given, bool) or not isinstance(given, numbers.Integral):
         raise TypeError(
             f"softmax_cross_entropy: label must be an int class index, "
-            f"got {type(label).__name__} {label!r}"
+            f"got {describe(label)}"
         )
     if not 0 <= label < len(zs):
         raise ValueError(

@@ -46,18 +46,24 @@ The dict holds only lists of floats and floats, so ``json.dumps`` accepts it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import numbers
 import os
 import random
+import secrets
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Union
 
-from autograd_mini import checks
+from autograd_mini.checks import choice, describe, integer, short_repr
 from autograd_mini.engine import DOT, DOT_RELU, Value, apply
 from autograd_mini.fused import _as_value, linear
 
-__all__ = ["ACTIVATIONS", "Module", "Parameter", "Neuron", "Layer", "MLP", "StateDict"]
+__all__ = [
+    "ACTIVATIONS", "MAX_FILE_BYTES", "Module", "Parameter", "Neuron", "Layer", "MLP", "StateDict",
+]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 """The activation names a `Neuron`, `Layer` or `MLP` accepts."""
@@ -65,28 +71,18 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 StateDict = dict[str, Union[float, list[float]]]  # noqa: UP007 - a runtime alias on 3.10
 """A model's parameters as plain numbers: dotted name -> bias or list of weights."""
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The largest file `Module.load` reads by default, in bytes (64 MiB)."""
+
 _FORMAT = "autograd-mini/state_dict"
 _FORMAT_VERSION = 1
 _REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
-def _check_count(value: object, what: str, minimum: int) -> int:
-    """``value`` as an int >= ``minimum`` (numpy integers too); ``what`` is "Where: name"."""
-    where, _, name = what.partition(": ")
-    return checks.integer(value, name, where, minimum)
-
-
 def _check_activation(activation: object, where: str) -> str:
-    if not isinstance(activation, str):
-        raise TypeError(
-            f"{where}: activation must be a str, one of {ACTIVATIONS}, "
-            f"got {type(activation).__name__} {activation!r}"
-        )
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"{where}: unknown activation {activation!r}; expected one of {ACTIVATIONS}"
-        )
-    return activation
+    """``activation`` if it names one of `ACTIVATIONS`, else TypeError/ValueError."""
+    choice(activation, "activation", where, ACTIVATIONS)
+    return str(activation)
 
 
 def _inputs(x: Iterable[Value | float], n: int, who: object) -> Sequence[Value | float]:
@@ -148,73 +144,93 @@ class Module:
     def load_state_dict(self, state: object) -> None:
         """Copy the numbers of ``state`` into the parameters' ``data``.
 
-        The whole dict is checked before anything is assigned, so a bad dict
+        Every entry is checked and converted to a float before anything is
+        assigned, so a bad dict (including a number whose ``float()`` fails)
         leaves the model exactly as it was. Gradients are not changed.
 
         Args:
             state: a mapping shaped like `state_dict`'s result: the same keys,
-                a finite number for each bias, a list of ``nin`` finite numbers
-                for each weight vector.
+                a finite real number for each bias, a list (or tuple) of
+                ``nin`` finite real numbers for each weight vector. Numbers
+                are Python ints and floats or any other real number type
+                such as ``numpy.float32``; bools are refused.
 
         Raises:
             TypeError: ``state`` is not a dict.
             ValueError: keys are missing or unexpected, or entries have the
-                wrong shape or are not finite numbers; the message names every
-                offending entry.
+                wrong shape or are not finite numbers (too large for a float,
+                NaN, infinite, not numbers); the message names every
+                offending entry, quoting at most a few values, each cut to
+                `autograd_mini.checks.MAX_REPR` characters.
         """
+        where = f"load_state_dict ({type(self).__name__})"
         if not isinstance(state, dict):
-            raise TypeError(
-                f"load_state_dict: expected a dict, got {type(state).__name__} {state!r}"
-            )
+            raise TypeError(f"load_state_dict: expected a dict, got {describe(state)}")
         entries = list(self._named_vectors())
         expected = {name for name, _, _ in entries}
         problems: list[str] = []
         missing = [name for name, _, _ in entries if name not in state]
-        unexpected = [repr(k) for k in state if k not in expected]
+        unexpected = [short_repr(k) for k in state if k not in expected]
         if missing:
-            problems.append("missing keys: " + ", ".join(missing))
+            problems.append("missing keys: " + _listed(missing))
         if unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
+            problems.append("unexpected keys: " + _listed(unexpected))
+        converted: list[tuple[list[Value], list[float]]] = []
         for name, values, scalar in entries:
             if name not in state:
                 continue
             given = state[name]
             if scalar:
-                if not _is_number(given):
-                    problems.append(f"{name}: expected a finite number, got {given!r}")
+                number, reason = _to_float(given)
+                if reason:
+                    problems.append(f"{name}: expected a finite number, got {reason}")
+                else:
+                    converted.append((values, [number]))
             elif not isinstance(given, (list, tuple)):
                 problems.append(
-                    f"{name}: expected a list of {len(values)} numbers, "
-                    f"got {type(given).__name__} {given!r}"
+                    f"{name}: expected a list of {len(values)} numbers, got {describe(given)}"
                 )
             elif len(given) != len(values):
                 problems.append(
                     f"{name}: expected a list of {len(values)} numbers, got {len(given)}"
                 )
             else:
-                bad = [i for i, x in enumerate(given) if not _is_number(x)]
+                numbers: list[float] = []
+                bad: list[str] = []
+                for i, x in enumerate(given):
+                    number, reason = _to_float(x)
+                    if reason:
+                        bad.append(f"[{i}]={reason}")
+                    numbers.append(number)
                 if bad:
-                    shown = ", ".join(f"[{i}]={given[i]!r}" for i in bad[:5])
-                    problems.append(f"{name}: not finite numbers at {shown}")
+                    problems.append(f"{name}: not finite numbers at {_listed(bad, 5)}")
+                else:
+                    converted.append((values, numbers))
         if problems:
-            raise ValueError(f"load_state_dict ({type(self).__name__}): " + "; ".join(problems))
-        for name, values, scalar in entries:
-            given = state[name]
-            if scalar:
-                values[0].data = float(given)
-            else:
-                for v, x in zip(values, given):
-                    v.data = float(x)
+            raise ValueError(f"{where}: " + "; ".join(problems))
+        for values, numbers in converted:  # plain floats now: nothing below can fail
+            for v, x in zip(values, numbers):
+                v.data = x
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to ``path`` as JSON (never pickle).
+        """Write the parameters to ``path`` as JSON (never pickle), atomically.
 
         The file holds ``{"format": "autograd-mini/state_dict", "version": 1,
         "model": repr(self), "state": self.state_dict()}``.
 
+        The JSON is written to a new temporary file in the same directory,
+        flushed and synced to disk, and then renamed over ``path``
+        (`os.replace`). Until that rename an existing file at ``path`` is
+        untouched, so a failure (a full disk, an interrupted process) leaves
+        either the old file or the new one, never a truncated mix; the
+        temporary file is removed on failure. An existing file's permission
+        bits are kept; a new file gets the usual ones (0o666 less the umask).
+        When ``path`` is a symbolic link, the file it points to is replaced
+        and the link is kept.
+
         Raises:
             ValueError: a parameter is not finite (JSON has no NaN or infinity).
-            OSError: the file cannot be written.
+            OSError: the file cannot be written (the old file is kept).
         """
         state = self.state_dict()
         bad = [
@@ -223,48 +239,216 @@ class Module:
             if not all(math.isfinite(x) for x in (entry if isinstance(entry, list) else [entry]))
         ]
         if bad:
-            raise ValueError(f"save: parameters are not finite in {', '.join(bad)}")
+            raise ValueError(f"save: parameters are not finite in {_listed(bad)}")
         document = {
             "format": _FORMAT,
             "version": _FORMAT_VERSION,
             "model": repr(self),
             "state": state,
         }
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1, allow_nan=False)
-            f.write("\n")
+        data = (json.dumps(document, indent=1, allow_nan=False) + "\n").encode("utf-8")
+        _atomic_write(os.path.realpath(os.fspath(path)), data)
 
-    def load(self, path: str | os.PathLike[str]) -> None:
+    def load(
+        self, path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES
+    ) -> None:
         """Load parameters saved by `save` (or a bare state-dict JSON object) from ``path``.
 
         The model's architecture must match the file's; on any error the model
-        is left unchanged.
+        is left unchanged. Only a regular file (or a symbolic link to one) of
+        at most ``max_bytes`` bytes is read: a device (``/dev/zero``), a FIFO
+        or a directory is refused before reading, and at most ``max_bytes + 1``
+        bytes are ever read, so a file that grows meanwhile cannot exhaust
+        memory. The text must be UTF-8 JSON with no NaN, infinity or
+        duplicated key; JSON nested too deeply for the parser is refused.
+
+        Args:
+            path: the file.
+            max_bytes: the largest file accepted, in bytes (default
+                `MAX_FILE_BYTES`, 64 MiB: far more than any model this
+                pure-Python engine trains).
 
         Raises:
-            ValueError: the file is not valid JSON or does not fit this model
-                (see `load_state_dict`).
-            OSError: the file cannot be read.
+            ValueError: the file is not a regular file, is larger than
+                ``max_bytes``, is not valid UTF-8 JSON, is nested too deeply,
+                has another format, or does not fit this model (see
+                `load_state_dict`); the message names the file.
+            OSError: the file cannot be opened or read (missing, no permission).
         """
-        with open(path, encoding="utf-8") as f:
-            try:
-                document: Any = json.load(f, parse_constant=_reject_constant)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ValueError(f"load: {os.fspath(path)!r} is not valid JSON: {exc}") from None
+        limit = integer(max_bytes, "max_bytes", "load", minimum=0)
+        name = short_repr(os.fspath(path))
+        raw = _read_regular_file(path, limit, name)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"load: {name} is not valid JSON: not UTF-8 text ({exc})") from None
+        document = _parse_json(text, name)
         if isinstance(document, dict) and "format" in document:
             if document.get("format") != _FORMAT or document.get("version") != _FORMAT_VERSION:
                 raise ValueError(
-                    f"load: {os.fspath(path)!r} has format {document.get('format')!r} "
-                    f"version {document.get('version')!r}; expected {_FORMAT!r} "
+                    f"load: {name} has format {short_repr(document.get('format'))} "
+                    f"version {short_repr(document.get('version'))}; expected {_FORMAT!r} "
                     f"version {_FORMAT_VERSION}"
                 )
             document = document.get("state")
         if not isinstance(document, dict):
-            raise ValueError(f"load: {os.fspath(path)!r} does not hold a state dict")
-        self.load_state_dict(document)
+            raise ValueError(f"load: {name} does not hold a state dict")
+        try:
+            self.load_state_dict(document)
+        except ValueError as exc:
+            raise ValueError(f"load: {name}: {exc}") from None
+
+
+def _listed(items: Sequence[str], most: int = 10) -> str:
+    """``items`` joined by commas, at most ``most`` of them, then "and N more"."""
+    shown = ", ".join(items[:most])
+    return shown if len(items) <= most else f"{shown} and {len(items) - most} more"
+
+
+def _to_float(x: object) -> tuple[float, str]:
+    """``(float(x), "")`` for a finite real number, else ``(0.0, why)`` quoting ``x``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return 0.0, short_repr(x)
+    try:
+        number = float(x)
+    except (OverflowError, ValueError):
+        return 0.0, f"{short_repr(x)} (too large for a float)"
+    except Exception as exc:  # a number type whose float() is broken
+        return 0.0, f"{short_repr(x)} (float() failed: {type(exc).__name__})"
+    if not math.isfinite(number):
+        return 0.0, short_repr(number)
+    return number, ""
+
+
+def _atomic_write(target: str, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a synced temporary file and `os.replace`."""
+    directory, base = os.path.split(target)
+    directory = directory or "."
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+        break
+    else:  # pragma: no cover - 100 collisions of 48 random bits
+        raise FileExistsError(f"save: cannot create a temporary file next to {target!r}")
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if mode is not None:
+                os.chmod(temp, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make a rename in ``directory`` durable (POSIX; a no-op where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_regular_file(path: str | os.PathLike[str], limit: int, name: str) -> bytes:
+    """At most ``limit`` bytes of the regular file ``path``; ValueError otherwise.
+
+    The file is opened without blocking (a FIFO without a writer would block
+    a plain open) and checked on the open descriptor, so it cannot be
+    swapped between the check and the read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(
+                f"load: {name} is not a regular file (it is {_file_kind(info.st_mode)}); "
+                "save() writes regular files"
+            )
+        if info.st_size > limit:
+            raise ValueError(
+                f"load: {name} is {info.st_size} bytes, more than the limit of {limit} "
+                "bytes (pass max_bytes= to raise it)"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ValueError(
+                f"load: {name} grew beyond the limit of {limit} bytes while being read"
+            )
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _parse_json(text: str, name: str) -> Any:
+    """The JSON document in ``text``; ValueError naming the file for anything malformed."""
+    try:
+        document = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+        )
+    except (RecursionError, MemoryError):
+        raise ValueError(
+            f"load: {name} is nested too deeply (a state dict nests 3 levels: "
+            "document, state, weight lists)"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, a too-long integer, NaN, a duplicated key
+        raise ValueError(f"load: {name} is not valid JSON: {exc}") from None
+    return document
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {short_repr(key)} appears twice")
+        result[key] = value
+    return result
 
 
 def _reject_constant(name: str) -> float:
-    raise ValueError(f"load: the file contains {name}, which is not a finite number")
+    raise ValueError(f"the file contains {name}, which is not a finite number")
 
 
 class Parameter(Value):
@@ -309,14 +493,12 @@ class Neuron(Module):
         rng: random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        nin = _check_count(nin, "Neuron: nin", 0)
+        nin = integer(nin, "nin", "Neuron", minimum=0)
         if activation is None:
             activation = "relu" if nonlin else "linear"
         self.activation = _check_activation(activation, "Neuron")
         if rng is not None and not isinstance(rng, random.Random):
-            raise TypeError(
-                f"Neuron: rng must be a random.Random or None, got {type(rng).__name__} {rng!r}"
-            )
+            raise TypeError(f"Neuron: rng must be a random.Random or None, got {describe(rng)}")
         uniform = (random if rng is None else rng).uniform
         self.w: list[Value] = [Parameter(uniform(-1, 1)) for _ in range(nin)]
         self.b: Value = Parameter(0.0)
@@ -400,8 +582,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        nin = _check_count(nin, "Layer: nin", 0)
-        nout = _check_count(nout, "Layer: nout", 1)
+        nin = integer(nin, "nin", "Layer", minimum=0)
+        nout = integer(nout, "nout", "Layer", minimum=1)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Iterable[Value | float]) -> Any:
@@ -471,15 +653,12 @@ class MLP(Module):
         rng: random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        nin = _check_count(nin, "MLP: nin", 0)
+        nin = integer(nin, "nin", "MLP", minimum=0)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
-            raise TypeError(
-                f"MLP: nouts must be a sequence of layer sizes, got {type(nouts).__name__} "
-                f"{nouts!r}"
-            )
+            raise TypeError(f"MLP: nouts must be a sequence of layer sizes, got {describe(nouts)}")
         if not nouts:
             raise ValueError("MLP: nouts must name at least one layer, got []")
-        nouts = [_check_count(size, f"MLP: nouts[{i}]", 1) for i, size in enumerate(nouts)]
+        nouts = [integer(size, f"nouts[{i}]", "MLP", minimum=1) for i, size in enumerate(nouts)]
         if isinstance(activation, str):
             _check_activation(activation, "MLP")
             acts = [activation] * (len(nouts) - 1) + ["linear"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from autograd_mini.checks import describe, short_repr
 from autograd_mini.engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "Schedule", "linear_decay", "exponential_decay"]
@@ -35,7 +36,7 @@ def _check_float(value: object, name: str, owner: str, *, low: float = 0.0,
                  low_inclusive: bool = True, high: float | None = None) -> float:
     """``value`` as a finite float in the allowed range, or a ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{owner}: {name} must be a number, got {describe(value)}")
     x = float(value)
     ok = math.isfinite(x) and (x >= low if low_inclusive else x > low)
     if high is not None:
@@ -44,7 +45,9 @@ def _check_float(value: object, name: str, owner: str, *, low: float = 0.0,
         bound = f"{'>=' if low_inclusive else '>'} {low}"
         if high is not None:
             bound += f" and < {high}"
-        raise ValueError(f"{owner}: {name} must be a finite number {bound}, got {value!r}")
+        raise ValueError(
+            f"{owner}: {name} must be a finite number {bound}, got {short_repr(value)}"
+        )
     return x
 
 
@@ -61,7 +64,7 @@ def linear_decay(initial: float, final: float, steps: int) -> Schedule:
     a = _check_float(initial, "initial", "linear_decay")
     b = _check_float(final, "final", "linear_decay")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"linear_decay: steps must be an int >= 1, got {steps!r}")
+        raise ValueError(f"linear_decay: steps must be an int >= 1, got {short_repr(steps)}")
     drop = a - b
 
     def lr(k: int) -> float:
@@ -79,7 +82,7 @@ def exponential_decay(initial: float, rate: float) -> Schedule:
     a = _check_float(initial, "initial", "exponential_decay")
     r = _check_float(rate, "rate", "exponential_decay", low_inclusive=False)
     if r > 1.0:
-        raise ValueError(f"exponential_decay: rate must be in (0, 1], got {rate!r}")
+        raise ValueError(f"exponential_decay: rate must be in (0, 1], got {short_repr(rate)}")
 
     def lr(k: int) -> float:
         return a * r**k
@@ -111,7 +114,7 @@ class Optimizer:
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(
-                    f"{name}: params[{i}] is {type(p).__name__} {p!r}, not a Value"
+                    f"{name}: params[{i}] is {describe(p)}, not a Value"
                 )
             if id(p) in seen:
                 raise ValueError(f"{name}: params[{i}] is listed twice; it would be updated twice")
@@ -213,7 +216,7 @@ class Adam(Optimizer):
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (b1, b2), got {betas!r}")
+            raise ValueError(f"Adam: betas must be a pair (b1, b2), got {short_repr(betas)}")
         self.betas = (
             _check_float(betas[0], "betas[0]", "Adam", high=1.0),
             _check_float(betas[1], "betas[1]", "Adam", high=1.0),

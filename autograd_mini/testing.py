@@ -27,7 +27,9 @@ import numbers
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from autograd_mini import checks as _checks
 from autograd_mini import ops as _ops
+from autograd_mini.checks import short_repr
 from autograd_mini.engine import Value
 from autograd_mini.functional import _call, gradients
 from autograd_mini.fused import dot, vsum
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "gradcheck",
     "gradgradcheck",
+    "SIDES",
     "values",
     "expressions",
     "Expression",
@@ -53,6 +56,14 @@ _INSTALL_HINT = "pip install 'autograd-mini[testing]'"
 
 # --------------------------------------------------------------------------- gradcheck
 
+SIDES = ("central", "forward", "backward")
+"""The finite differences `gradcheck` and `gradgradcheck` can use."""
+
+_ROUNDING = 24 * 2.0**-53
+"""Rounding allowance of the Richardson estimate, per unit of max|f| / eps: the
+function values are taken as good to 8 units in the last place, and the
+estimate (4 D(eps/2) - D(eps)) / 3 triples that."""
+
 
 def _check_args(args: Sequence[object], who: str) -> list[float]:
     """The arguments as floats; TypeError for non-numbers, ValueError for non-finite ones."""
@@ -62,29 +73,18 @@ def _check_args(args: Sequence[object], who: str) -> list[float]:
     for i, a in enumerate(args):
         if isinstance(a, Value):
             raise TypeError(
-                f"{who}: argument {i} is a Value ({a!r}); pass plain numbers, "
+                f"{who}: argument {i} is a Value ({short_repr(a)}); pass plain numbers, "
                 f"{who} builds the Values itself (use v.data for a Value's number)"
             )
-        if isinstance(a, bool) or not isinstance(a, numbers.Real):
-            raise TypeError(
-                f"{who}: argument {i} must be a real number, got {type(a).__name__} {a!r}"
-            )
-        x = float(a)
-        if not math.isfinite(x):
-            raise ValueError(f"{who}: argument {i} must be finite, got {x!r}")
-        xs.append(x)
+        xs.append(_checks.real(a, f"argument {i}", who))
     return xs
 
 
-def _check_tolerances(eps: float, rtol: float, atol: float, who: str) -> None:
-    given: tuple[tuple[str, object], ...] = (("eps", eps), ("rtol", rtol), ("atol", atol))
-    for name, v in given:
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{who}: {name} must be a real number, got {type(v).__name__} {v!r}")
-        if not math.isfinite(v) or v < 0.0:
-            raise ValueError(f"{who}: {name} must be finite and >= 0, got {v!r}")
-    if eps == 0.0:
-        raise ValueError(f"{who}: eps must be > 0, got {eps!r}")
+def _check_tolerances(eps: float, rtol: float, atol: float, side: str, who: str) -> None:
+    _checks.real(eps, "eps", who, low=0.0, low_inclusive=False)
+    _checks.real(rtol, "rtol", who, low=0.0)
+    _checks.real(atol, "atol", who, low=0.0)
+    _checks.choice(side, "side", who, SIDES)
 
 
 def _value_at(f: Callable[..., Any], xs: Sequence[float], who: str) -> float:
@@ -98,29 +98,87 @@ def _first_derivatives(f: Callable[..., Any], xs: Sequence[float], who: str) -> 
     return [float(g) for g in gradients(_call(f, leaves, who), leaves)]
 
 
-def _central_difference(
-    g: Callable[[list[float]], Sequence[float]], xs: Sequence[float], j: int, eps: float
-) -> list[float]:
-    """(g(x + eps e_j) - g(x - eps e_j)) / (2 eps), element by element.
+def _probe(
+    g: Callable[[list[float]], Sequence[float]], xs: Sequence[float], j: int, offset: float,
+    eps: float, side: str, who: str,
+) -> tuple[float, list[float]]:
+    """``(x_j + offset as represented, g there)``; a domain error becomes a ValueError
+    saying that the finite-difference probe left the function's domain."""
+    point = list(xs)
+    point[j] += offset
+    try:
+        return point[j], list(g(point))
+    except (ArithmeticError, ValueError) as exc:
+        where = "x" if len(xs) == 1 else f"x[{j}]"
+        fix = (
+            "side='forward'" if offset < 0 else "side='backward'" if offset > 0 else ""
+        )
+        advice = [
+            f"a smaller eps (now {eps!r}; the edge is within eps of the point, and "
+            "an eps about 1/100 of the distance to it keeps the estimate accurate)"
+        ]
+        if side == "central" and fix:
+            advice.append(f"a one-sided difference ({who}(..., {fix}))")
+        elif fix:
+            advice.append(f"the other side ({who}(..., {fix}))")
+        raise ValueError(
+            f"{who}: the finite-difference probe {where} = {point[j]!r} ({where} "
+            f"{'+' if offset >= 0 else '-'} {abs(offset)!r}, around the point {xs[j]!r}) "
+            f"left the domain of the function: {exc}. The point itself is fine; use "
+            + " or ".join(advice) + "."
+        ) from exc
 
-    The divisor is the distance between the two points as actually
-    represented in floating point, which removes the error of rounding
-    ``x ± eps`` from the estimate.
+
+def _difference(
+    g: Callable[[list[float]], Sequence[float]], xs: Sequence[float], j: int, eps: float,
+    side: str, who: str,
+) -> tuple[list[float], list[float]]:
+    """Richardson-extrapolated finite difference of ``g`` along ``x_j``, and its error bound.
+
+    ``D(h)`` is the central difference ``(g(x + h) - g(x - h)) / (2h)`` (or the
+    one-sided ``(g(x + h) - g(x)) / h``, ``(g(x) - g(x - h)) / h``) with the
+    distance between the points as represented in floating point as divisor.
+    The estimate combines ``D(eps)`` and ``D(eps/2)`` so that the leading
+    truncation term cancels: ``(4 D(eps/2) - D(eps)) / 3`` for central
+    differences (error O(eps^4)), ``2 D(eps/2) - D(eps)`` for one-sided ones
+    (error O(eps^2)). The error bound is ``|D(eps) - D(eps/2)|`` (larger than
+    the remaining truncation error whenever the extrapolation works) plus a
+    rounding allowance ``24 u max|g| / eps`` (u = 2**-53).
     """
-    up, down = list(xs), list(xs)
-    up[j] += eps
-    down[j] -= eps
-    step = up[j] - down[j]
-    return [(a - b) / step for a, b in zip(g(up), g(down))]
+    steps: list[list[float]] = []
+    largest: list[float] = []
+    for h in (eps, eps / 2):
+        if side == "central":
+            (hi, up), (lo, down) = (
+                _probe(g, xs, j, h, eps, side, who), _probe(g, xs, j, -h, eps, side, who)
+            )
+        elif side == "forward":
+            (hi, up), (lo, down) = (
+                _probe(g, xs, j, h, eps, side, who), _probe(g, xs, j, 0.0, eps, side, who)
+            )
+        else:
+            (hi, up), (lo, down) = (
+                _probe(g, xs, j, 0.0, eps, side, who), _probe(g, xs, j, -h, eps, side, who)
+            )
+        width = hi - lo
+        steps.append([(a - b) / width for a, b in zip(up, down)])
+        largest = [max(m, abs(a), abs(b)) for m, a, b in
+                   zip(largest or [0.0] * len(up), up, down)]
+    coarse, fine = steps
+    factor = 3.0 if side == "central" else 1.0
+    numeric = [b + (b - a) / factor for a, b in zip(coarse, fine)]
+    error = [abs(a - b) + _ROUNDING * m / eps for a, b, m in zip(coarse, fine, largest)]
+    return numeric, error
 
 
 class _Entry(NamedTuple):
     where: str
     analytic: float
     numeric: float
+    error: float
 
     def tolerance(self, rtol: float, atol: float) -> float:
-        return atol + rtol * abs(self.numeric)
+        return atol + rtol * abs(self.numeric) + self.error
 
     def ok(self, rtol: float, atol: float) -> bool:
         # Written so that a NaN on either side counts as a mismatch.
@@ -129,26 +187,33 @@ class _Entry(NamedTuple):
 
 def _report(
     who: str, f: Callable[..., Any], xs: Sequence[float], entries: Sequence[_Entry],
-    eps: float, rtol: float, atol: float, what: str,
+    eps: float, rtol: float, atol: float, what: str, side: str,
 ) -> bool:
     """Return True if every entry is within tolerance, else raise AssertionError with a table."""
     if all(e.ok(rtol, atol) for e in entries):
         return True
-    name = getattr(f, "__name__", type(f).__name__)
-    point = ", ".join(repr(x) for x in xs)
+    name = str(getattr(f, "__name__", type(f).__name__))[: _checks.MAX_REPR]
+    point = ", ".join(repr(x) for x in xs[:20]) + (", ..." if len(xs) > 20 else "")
     bad = sum(not e.ok(rtol, atol) for e in entries)
     lines = [
         f"{who}: {bad} of {len(entries)} {what} of {name} at ({point}) differ from "
-        f"central finite differences (eps={eps!r}, tolerance = atol + rtol*|numeric| "
-        f"with rtol={rtol!r}, atol={atol!r})",
-        f"  {'':2}{'index':<8}{'analytic':>24}{'numeric':>24}{'difference':>24}{'tolerance':>24}",
+        f"{side} finite differences (eps={eps!r}, Richardson-extrapolated; tolerance = "
+        f"atol + rtol*|numeric| + fd error with rtol={rtol!r}, atol={atol!r})",
+        f"  {'':2}{'index':<8}{'analytic':>24}{'numeric':>24}{'difference':>24}"
+        f"{'tolerance':>24}{'fd error':>24}",
     ]
     for e in entries:
         diff = abs(e.analytic - e.numeric)
         mark = "ok" if e.ok(rtol, atol) else "MISMATCH"
         lines.append(
             f"  {'x ' if mark != 'ok' else '  '}{e.where:<8}{e.analytic!r:>24}{e.numeric!r:>24}"
-            f"{diff!r:>24}{e.tolerance(rtol, atol)!r:>24}  {mark}"
+            f"{diff!r:>24}{e.tolerance(rtol, atol)!r:>24}{e.error!r:>24}  {mark}"
+        )
+    if any(not e.ok(rtol, atol) and e.error > 1e-3 * abs(e.numeric) for e in entries):
+        lines.append(
+            f"  note: the fd error of a mismatch is large: the function changes sharply "
+            f"within eps={eps!r} (a kink, or the edge of its domain nearby), so the "
+            "finite difference itself is unreliable there; try a smaller eps"
         )
     raise AssertionError("\n".join(lines))
 
@@ -158,33 +223,49 @@ def gradcheck(
     *args: float,
     eps: float = 1e-6,
     rtol: float = 1e-5,
-    atol: float = 1e-6,
+    atol: float = 0.0,
+    side: str = "central",
 ) -> bool:
-    r"""Check the engine's gradient of ``f`` against central finite differences.
+    r"""Check the engine's gradient of ``f`` against finite differences.
 
     For each argument $x_i$ the analytic derivative (the engine's
-    backward pass) is compared with
+    backward pass) is compared with a Richardson-extrapolated finite
+    difference. With $D(h) = \frac{f(x + h e_i) - f(x - h e_i)}{2h}$,
 
-    $$ \frac{\partial f}{\partial x_i} \approx
-       \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}, $$
+    $$ \text{numeric} = \frac{4 D(\varepsilon/2) - D(\varepsilon)}{3}, \qquad
+       \text{fd error} = |D(\varepsilon) - D(\varepsilon/2)|
+       + 24\,u\,\frac{\max |f|}{\varepsilon} $$
 
-    and accepted when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    ($u = 2^{-53}$; the max is over the probes), and the derivative is
+    accepted when
 
-    The defaults suit functions of moderate size in float64: the central
-    difference has a truncation error of about
-    $\varepsilon^2 |f'''| / 6 \approx 10^{-13} |f'''|$ (covered by
-    ``rtol``) and a rounding error of about
-    $10^{-16} |f| / \varepsilon \approx 10^{-10} |f|$ (covered by ``atol``
-    while $|f|$ stays below a few thousand). Widen ``atol`` for larger
-    function values. Near a kink (``relu``, ``abs`` at 0) a finite difference
-    is meaningless: check points at least ``eps`` away from it.
+    $$ |\text{analytic} - \text{numeric}| \le
+       \text{atol} + \text{rtol}\,|\text{numeric}| + \text{fd error}. $$
+
+    The extrapolation cancels the $\varepsilon^2 f'''/6$ truncation term,
+    and the fd error, measured from the function itself, covers what is left
+    (rounding, a function that curves sharply within ``eps``). So the check
+    is relative, whatever the derivative's magnitude: with the defaults a
+    derivative off by $10^{-4}$ of its value is caught for $|f'| = 10^{-8}$
+    as for $|f'| = 10^{8}$, as long as the fd error is small against it
+    (it grows like $|f| / \varepsilon$ when $|f'| \ll |f|$). ``atol`` adds a
+    fixed allowance (default 0). See docs/gradient-testing.md.
+
+    ``side="forward"`` or ``"backward"`` uses one-sided differences
+    ($f(x)$, $f(x \pm \varepsilon/2)$, $f(x \pm \varepsilon)$, extrapolated as
+    $2 D(\varepsilon/2) - D(\varepsilon)$): for points within ``eps`` of the
+    edge of the function's domain (``log`` near 0). A probe outside the
+    domain raises a ValueError that says so and suggests a smaller ``eps``
+    or a one-sided difference. Near a kink (``relu``, ``abs`` at 0) a finite
+    difference is meaningless: check points at least ``eps`` away from it.
 
     Args:
         f: a function of Values returning a Value, one Value per argument.
         *args: the point, as real numbers (not Values).
         eps: the finite-difference step, > 0.
         rtol: relative tolerance, against the numeric value.
-        atol: absolute tolerance.
+        atol: absolute tolerance, added to the rest.
+        side: ``"central"`` (default), ``"forward"`` or ``"backward"``.
 
     Returns:
         True when every derivative matches, so ``assert gradcheck(...)`` reads well.
@@ -192,24 +273,27 @@ def gradcheck(
     Raises:
         AssertionError: a derivative differs; the message is a table giving,
             for every argument, its index, the analytic and numeric values,
-            their difference and the tolerance, marking the mismatches.
+            their difference, the tolerance and the fd error, marking the
+            mismatches.
         TypeError: an argument is not a real number (a Value, a string, a
             bool), or ``f`` returns something other than a Value.
-        ValueError: an argument is not finite, or a tolerance is negative.
+        ValueError: an argument is not finite, a tolerance is negative, or a
+            finite-difference probe left the function's domain (the message
+            says which probe and what to do).
     """
     who = "gradcheck"
-    _check_tolerances(eps, rtol, atol, who)
+    _check_tolerances(eps, rtol, atol, side, who)
     xs = _check_args(args, who)
     analytic = _first_derivatives(f, xs, who)
 
     def values_at(point: list[float]) -> list[float]:
         return [_value_at(f, point, who)]
 
-    entries = [
-        _Entry(str(i), analytic[i], _central_difference(values_at, xs, i, eps)[0])
-        for i in range(len(xs))
-    ]
-    return _report(who, f, xs, entries, eps, rtol, atol, "first derivatives")
+    entries = []
+    for i in range(len(xs)):
+        numeric, error = _difference(values_at, xs, i, eps, side, who)
+        entries.append(_Entry(str(i), analytic[i], numeric[0], error[0]))
+    return _report(who, f, xs, entries, eps, rtol, atol, "first derivatives", side)
 
 
 def gradgradcheck(
@@ -217,42 +301,45 @@ def gradgradcheck(
     *args: float,
     eps: float = 1e-6,
     rtol: float = 1e-5,
-    atol: float = 1e-6,
+    atol: float = 0.0,
+    side: str = "central",
 ) -> bool:
     r"""Check the engine's second derivatives of ``f`` against finite differences.
 
     The analytic Hessian entry $H_{ij} = \partial^2 f / \partial x_i \partial x_j$
     is the engine's gradient of its own (differentiable) first derivative
     $g_i = \partial f / \partial x_i$, computed with
-    ``gradients(..., create_graph=True)``. It is compared with a central
-    difference of the engine's first derivative,
+    ``gradients(..., create_graph=True)``. It is compared with a finite
+    difference of the engine's first derivative along $x_j$, extrapolated
+    and toleranced exactly as in `gradcheck` (with $g_i$ in place of $f$):
 
     $$ H_{ij} \approx \frac{g_i(x + \varepsilon e_j) - g_i(x - \varepsilon e_j)}{2\varepsilon}, $$
 
     for every pair ``(i, j)``. This checks the higher-order machinery
     (re-running each primitive's derivative rule on Values) against the
     first-order one; check the first order itself with `gradcheck`.
-    Tolerances work as in `gradcheck`, with $|g|$ in place of $|f|$.
 
     Args:
         f: a function of Values returning a Value.
         *args: the point, as real numbers.
         eps: the finite-difference step, > 0.
         rtol: relative tolerance, against the numeric value.
-        atol: absolute tolerance.
+        atol: absolute tolerance, added to the rest.
+        side: ``"central"`` (default), ``"forward"`` or ``"backward"``.
 
     Returns:
         True when every second derivative matches.
 
     Raises:
         AssertionError: an entry differs; the message lists every ``(i, j)``
-            with analytic and numeric values, difference and tolerance.
+            with analytic and numeric values, difference, tolerance and fd error.
         TypeError: an argument is not a real number, or ``f`` does not
             return a Value.
-        ValueError: an argument is not finite, or a tolerance is negative.
+        ValueError: an argument is not finite, a tolerance is negative, or a
+            probe left the function's domain.
     """
     who = "gradgradcheck"
-    _check_tolerances(eps, rtol, atol, who)
+    _check_tolerances(eps, rtol, atol, side, who)
     xs = _check_args(args, who)
     n = len(xs)
     leaves = [Value(x) for x in xs]
@@ -269,10 +356,12 @@ def gradgradcheck(
 
     entries: list[_Entry] = []
     for j in range(n):
-        column = _central_difference(grads_at, xs, j, eps)
-        entries.extend(_Entry(f"({i}, {j})", hess[i][j], column[i]) for i in range(n))
+        column, error = _difference(grads_at, xs, j, eps, side, who)
+        entries.extend(
+            _Entry(f"({i}, {j})", hess[i][j], column[i], error[i]) for i in range(n)
+        )
     entries.sort(key=lambda e: e.where)
-    return _report(who, f, xs, entries, eps, rtol, atol, "second derivatives")
+    return _report(who, f, xs, entries, eps, rtol, atol, "second derivatives", side)
 
 
 # --------------------------------------------------------------------------- expressions

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from autograd_mini import ops
+from autograd_mini.checks import describe
 from autograd_mini.engine import Value
 
 __all__ = [
@@ -108,7 +109,7 @@ def _check_real(value: object, name: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{where}: {name} must be a real number (int or float), "
-            f"got {type(value).__name__} {value!r}"
+            f"got {describe(value)}"
         )
     result = float(value)
     if not math.isfinite(result):
@@ -120,7 +121,7 @@ def _check_cost(cost: object, where: str) -> str:
     if not isinstance(cost, str):
         raise TypeError(
             f"{where}: cost must be a str, one of {', '.join(map(repr, COSTS))}; "
-            f"got {type(cost).__name__} {cost!r}"
+            f"got {describe(cost)}"
         )
     if cost not in COSTS:
         raise ValueError(

@@ -33,6 +33,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autograd_mini.checks import describe
 from autograd_mini.engine import Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,20 +123,20 @@ def _check_options(
     root: object, rankdir: object, max_nodes: object, float_format: object
 ) -> None:
     if not isinstance(root, Value):
-        raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(f"draw_graph: root must be a Value, got {describe(root)}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, "
                          f"got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
         raise TypeError(
-            f"draw_graph: max_nodes must be an int, got {type(max_nodes).__name__} {max_nodes!r}"
+            f"draw_graph: max_nodes must be an int, got {describe(max_nodes)}"
         )
     if max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
     if not isinstance(float_format, str):
         raise TypeError(
             "draw_graph: float_format must be a format spec str such as '.4f', "
-            f"got {type(float_format).__name__} {float_format!r}"
+            f"got {describe(float_format)}"
         )
     try:
         format(1.0, float_format)
@@ -201,7 +202,7 @@ def _value_label(
 def _format_of(path: object, where: str) -> str:
     if not isinstance(path, (str, Path)):
         raise TypeError(
-            f"{where}: path must be a str or Path, got {type(path).__name__} {path!r}"
+            f"{where}: path must be a str or Path, got {describe(path)}"
         )
     fmt = Path(path).suffix[1:].lower()
     if fmt not in GRAPH_FORMATS:

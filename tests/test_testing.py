@@ -78,20 +78,22 @@ def test_gradcheck_fails_on_a_wrong_partial_with_a_table() -> None:
     numeric = math.cos(0.5) * 2.0
     lines = message.splitlines()
     assert lines[0].startswith("gradcheck: 1 of 2 first derivatives")
-    for word in ("index", "analytic", "numeric", "difference", "tolerance"):
+    for word in ("index", "analytic", "numeric", "difference", "tolerance", "fd error"):
         assert word in lines[1]
     row0 = next(line for line in lines[2:] if line.split()[:2] == ["x", "0"])
     row1 = next(line for line in lines[2:] if line.split()[0] == "1")
     assert row0.endswith("MISMATCH")
     assert row1.endswith("ok")
-    numbers0 = [float(t) for t in row0.split()[2:6]]
+    numbers0 = [float(t) for t in row0.split()[2:7]]
     assert numbers0[0] == pytest.approx(analytic, rel=1e-12)
     assert numbers0[1] == pytest.approx(numeric, rel=1e-8)
     assert numbers0[2] == pytest.approx(abs(analytic - numeric), rel=1e-6)
-    assert numbers0[3] == pytest.approx(1e-6 + 1e-5 * abs(numeric), rel=1e-6)
+    # tolerance = atol + rtol*|numeric| + fd error, with atol 0 by default
+    assert 0.0 < numbers0[4] < 1e-8
+    assert numbers0[3] == pytest.approx(1e-5 * abs(numeric) + numbers0[4], rel=1e-12)
     numbers1 = [float(t) for t in row1.split()[1:5]]
     assert numbers1[0] == pytest.approx(math.sin(0.5) * 1.1 / 1.1, rel=1e-12)
-    assert "rtol=1e-05" in lines[0] and "atol=1e-06" in lines[0] and "eps=1e-06" in lines[0]
+    assert "rtol=1e-05" in lines[0] and "atol=0.0" in lines[0] and "eps=1e-06" in lines[0]
 
 
 def test_gradcheck_tolerances_decide() -> None:

@@ -3,6 +3,7 @@ holding nothing but argument parsing and printing."""
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import inspect
 import re
@@ -89,10 +90,12 @@ def test_commands_only_parse_arguments_and_print(name: str) -> None:
         for attr, obj in vars(module).items()
         if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__
     ]
+    parsing = (argparse.ArgumentParser, argparse.Action)
+    allowed = ("add_parser", "run")
     library = [
         attr
         for attr, obj in defined
-        if inspect.isclass(obj)
-        or not (attr in ("add_parser", "run") or attr.startswith(("_", "parse_")))
+        if (issubclass(obj, parsing) is False if inspect.isclass(obj)
+            else not (attr in allowed or attr.startswith(("_", "parse_"))))
     ]
     assert not library, f"commands/{name}.py defines library code: {library}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,44 @@ def _max_nodes(text: str) -> int:
     return value
 
 
+class _GraphParser(argparse.ArgumentParser):
+    """The ``graph`` parser: an expression may start with a minus (``"-x*y"``).
+
+    argparse takes any argument starting with ``-`` for an option. Before
+    parsing, the first argument that starts with ``-``, is not one of this
+    parser's options nor a prefix of one (``-o``, ``-h``, ``--max``) and
+    reads as an expression (`parse_expression` accepts it) is marked as the
+    positional EXPR. ``-ofile.svg`` stays ``-o file.svg``, since it is no
+    expression; an expression that is also an option (``-o``, ``-h``) is
+    the option: write ``"- o"`` or ``"(-o)"``.
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if args is None:
+            args = sys.argv[1:]
+        return super().parse_known_args(_protect_expression(list(args), self), namespace)
+
+
+def _protect_expression(args: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``args`` with a leading-minus expression made unmistakably positional."""
+    options = set(parser._option_string_actions)
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if not arg.startswith("-") or any(o.startswith(arg.split("=")[0]) for o in options):
+            continue  # not a minus, or an option (argparse accepts --long prefixes)
+        try:
+            parse_expression(arg)
+        except (ExpressionError, TypeError):
+            continue
+        # argparse treats an argument whose first character is not "-" as a
+        # positional: a leading space does that, and the parser strips it.
+        return [*args[:i], " " + arg, *args[i + 1 :]]
+    return args
+
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the ``graph`` sub-command on ``subparsers``.
 
@@ -115,8 +154,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "draw its computation graph with Graphviz. The expression is checked against an "
         "allow-list, never evaluated as Python code.",
         epilog='example: autograd-mini graph "tanh(w*x + b)" --at w=-2 x=1.5 b=0.5 '
-        "-o neuron.svg   (put EXPR before --at; quote it for the shell)",
+        "-o neuron.svg   (put EXPR before --at; quote it for the shell; an EXPR may "
+        'start with a minus: "-x*y")',
     )
+    parser.__class__ = _GraphParser  # subparsers.add_parser takes no per-parser class
     parser.add_argument("expression", metavar="EXPR", help='the expression, e.g. "x**2 * sin(y)"')
     parser.add_argument(
         "--at",
@@ -166,6 +207,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.set_defaults(run=run)
     return parser
+
+
+def _count_values(root: Value) -> int:
+    """How many Values the graph of ``root`` has (an iterative walk)."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -242,7 +295,11 @@ def run(args: argparse.Namespace) -> int:
             float_format=f".{args.precision}f",
         )
     except ValueError as exc:  # more values than --max-nodes
-        return _fail(f"{exc}\n(on the command line: --max-nodes N)")
+        needed = _count_values(result)
+        return _fail(
+            f"{exc}\n(on the command line: --max-nodes {needed}; the values and gradients "
+            "above are complete)"
+        )
     except GraphvizNotFoundError as exc:
         dot_name = output.with_suffix(".dot")
         return _fail(f"{exc}\nThe value and gradients above are complete; for a drawing "
