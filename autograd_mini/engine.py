@@ -28,8 +28,8 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress, repeat
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any, Union
 
 from autograd_mini import scalar_math as fm
@@ -622,7 +622,7 @@ def topological_order(root: Value) -> list[Value]:
     return [node for node in walk(root) if node._parents]
 
 
-def walk(root: Value, *, skip_zero_edges: bool = False) -> list[Value]:
+def walk(root: Value) -> list[Value]:
     """Every node reachable from ``root`` (leaves too), each before all of its parents.
 
     The one graph walk of the package: backward, `topological_order` and the
@@ -631,26 +631,16 @@ def walk(root: Value, *, skip_zero_edges: bool = False) -> list[Value]:
     each node on it, an iterator over the parents it has not looked at yet. A
     node is finished when all of its parents are; the finished order, reversed,
     puts every node before its parents.
-
-    With ``skip_zero_edges``, an edge whose recorded local derivative is 0
-    (an inactive ReLU, a satisfied hinge) is not followed: backward passes
-    nothing along it, so what lies only behind it needs no visit.
     """
-
-    def edges(node: Value) -> Iterator[Value]:
-        if skip_zero_edges and node._prim is not None:
-            return compress(node.parents, node.local_grads)
-        return iter(node.parents)  # micrograd-style nodes: their closures decide
-
     order: list[Value] = []
     visited = {root}
-    stack = [(root, edges(root))]
+    stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, edges(parent)))
+                stack.append((parent, iter(parent.parents)))
                 break
         else:  # every parent is finished: so is this node
             stack.pop()
@@ -679,7 +669,7 @@ def backpropagate(root: Value, seed: float = 1.0) -> dict[Value, float]:
         TypeError: a reached node's ``grad`` is not a number.
     """
     with _BACKWARD_LOCK:
-        nodes = walk(root, skip_zero_edges=True)  # the root first
+        nodes = walk(root)  # the root first
         saved = [node.grad for node in nodes]
         if not all(type(g) is float for g in saved):
             _check_grads(nodes)
