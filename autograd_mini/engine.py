@@ -29,6 +29,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from itertools import repeat
 from typing import Any, Union
 
@@ -316,6 +317,9 @@ class Value:
         _op: str = "",
         label: str = "",
     ) -> None:
+        trace = _TRACE.get()
+        if trace is not None:  # autograd_mini.jit is tracing: it notes every new leaf
+            data = trace.new_leaf(self, data)
         self.data = _to_float(data, "Value()")
         self.grad = 0.0
         if not isinstance(label, str):
@@ -565,14 +569,18 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Value | float:
     # Some arguments were numbers: keep the Values' derivatives, and for
     # higher orders the numbers in their places (linear rules need no record).
     locals_ = [d for d, a in zip(locals_, args) if isinstance(a, Value)]
-    return record(out_data, prim if prim.linear else Bound(prim, tuple(args)), parents, locals_)
+    # (`jit` replays the numbers too, so it asks for the record while tracing.)
+    bound = prim.linear and _TRACE.get() is None
+    return record(out_data, prim if bound else Bound(prim, tuple(args)), parents, locals_)
 
 
 def record(
     data: float, prim: Primitive | Bound, parents: tuple[Value, ...], locals_: Sequence[float]
 ) -> Value:
     """A new node holding ``data``, made by ``prim`` from ``parents`` with ``locals_``."""
-    out = _NEW(Value)  # all fields are set here: no need for __init__'s checks
+    trace = _TRACE.get()
+    cls: type[Value] = Value if trace is None else trace.node_class
+    out: Value = _NEW(cls)  # all fields are set below: no need for __init__'s checks
     out.data = data
     out.grad = 0.0
     out.label = ""
@@ -606,6 +614,15 @@ def _new_node(data: float) -> Value:
     v._parents = ()
     v._locals = ()
     return v
+
+
+_TRACE: ContextVar[Any] = ContextVar("autograd_mini_trace", default=None)
+"""The trace `autograd_mini.jit` is recording, or None (always, outside `jit`).
+
+The seam between the engine and `jit`, consulted in three places: `record`
+makes nodes of the trace's ``node_class``, `apply` keeps number arguments
+(a `Bound`) so that they can be replayed, and `Value` tells the trace about
+every leaf made while it records (``trace.new_leaf``)."""
 
 
 # --------------------------------------------------------------------------- the walk

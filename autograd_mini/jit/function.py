@@ -1,0 +1,199 @@
+"""`jit`: a function of Values, traced once, replayed as generated Python.
+
+Calling a `JitFunction` reads its inputs (the arguments, flattened, then the
+Values the function reached from outside, such as a model's parameters), runs
+the generated forward, and returns Values. A returned Value is one node whose
+parents are the Value inputs: when `Value.backward` reaches it, it runs the
+generated backward seeded with its gradient and adds the results into the
+inputs' ``grad``, exactly as the engine would have, operation by operation.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd_mini.checks import describe
+from autograd_mini.engine import Value
+from autograd_mini.grad_mode import is_grad_enabled
+from autograd_mini.jit import codegen
+from autograd_mini.jit.tracing import Graph, flatten, trace
+
+__all__ = ["jit", "JitFunction", "JitOutput", "Compiled"]
+
+
+class Compiled:
+    """One trace of a function, its generated code, and how to call it.
+
+    Attributes:
+        graph: what the trace recorded.
+        source: the generated Python (forward, then backward).
+        captured: the Values the function reached from outside (read at every call).
+    """
+
+    def __init__(self, graph: Graph, value_args: Sequence[int], sequence: type | None) -> None:
+        self.graph = graph
+        self.sequence = sequence  # list or tuple when the function returned one
+        self.captured = tuple(graph.inputs[graph.n_args:])
+        # The inputs that are Values for the caller and receive gradients:
+        # the Value arguments (positions among the flattened arguments), then
+        # everything captured.
+        self.value_args = list(value_args)
+        self.value_inputs = [*self.value_args, *range(graph.n_args, len(graph.inputs))]
+        self.source, namespace = codegen.generate(graph, grad_inputs=self.value_inputs)
+        exec(compile(self.source, "<autograd_mini.jit>", "exec"), namespace)
+        self.forward: Callable[..., Any] = namespace["forward"]
+        self._backward: Callable[..., Any] = namespace["backward"]
+        self._careful: Callable[..., Any] | None = None
+
+    def backward(self, saved: Any, seeds: Sequence[float]) -> Sequence[float]:
+        """Every input's gradient for the outputs' ``seeds``: exactly the engine's.
+
+        The fast backward adds every edge. It is exact whenever all the
+        gradients come out finite; otherwise an infinity or a nan met an edge
+        whose local derivative is zero, which the engine skips, so the careful
+        backward (generated on first need) runs instead.
+        """
+        grads = self._backward(saved, seeds)
+        total = math.fsum(grads) if grads else 0.0
+        if total - total == 0.0:
+            return grads  # type: ignore[no-any-return]
+        if self._careful is None:
+            source, ns = codegen.generate(self.graph, careful=True, grad_inputs=self.value_inputs)
+            exec(compile(source, "<autograd_mini.jit careful>", "exec"), ns)
+            self._careful = ns["backward"]
+        return self._careful(saved, seeds)  # type: ignore[no-any-return]
+
+    def run(self, leaves: list[Any]) -> Any:
+        """Replay on the flattened arguments ``leaves``; return what the function returned."""
+        inputs = [v.data if isinstance(v, Value) else float(v) for v in leaves]
+        inputs += [v.data for v in self.captured]
+        outs, saved = self.forward(inputs)
+        n = len(outs)
+        results: list[Value]
+        if is_grad_enabled() and self.value_inputs:
+            parents = (*[leaves[i] for i in self.value_args], *self.captured)
+            results = [_output_node(data, parents, (self, saved, k, n)) for k, data in
+                       enumerate(outs)]
+        else:  # under no_grad: the forward only
+            results = [Value(data) for data in outs]
+        if self.sequence is None:
+            return results[0]
+        return self.sequence(results)
+
+
+class JitOutput(Value):
+    """A Value returned by a compiled function: one node whose parents are its inputs.
+
+    Its ``_backward`` runs the compiled backward seeded with this node's
+    ``grad`` and adds each input's share into the input's ``grad``; its
+    ``local_grads`` are d(self)/d(input), computed on request.
+    """
+
+    __slots__ = ()
+
+    def _backward(self) -> None:
+        g = self.grad
+        if not g:
+            return
+        grads = self._input_grads(g)
+        for parent, d in zip(self.parents, grads):
+            if d:
+                parent.grad += d
+
+    def _input_grads(self, seed: float) -> list[float]:
+        compiled, saved, index, n = self.__dict__["_jit"]
+        seeds = [0.0] * n
+        seeds[index] = seed
+        grads = compiled.backward(saved, seeds)
+        return [grads[i] for i in compiled.value_inputs]
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent (the compiled backward, seeded with 1.0)."""
+        return tuple(self._input_grads(1.0))
+
+
+def _output_node(data: float, parents: tuple[Value, ...], state: tuple[Any, ...]) -> JitOutput:
+    out = object.__new__(JitOutput)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = "jit"
+    out._prim = None
+    out._parents = parents
+    out._locals = ()
+    out.__dict__["_jit"] = state
+    return out
+
+
+class JitFunction:
+    """A function compiled by `jit`: traced on the first call with each argument structure.
+
+    The structure is the nesting of lists and tuples, their lengths, and which
+    leaves are numbers and which are Values; a call with a new structure
+    traces again. Call `retrace` after changing what the function reaches
+    from outside (a model's parameter list): the traces hold on to the Values
+    they captured.
+
+    Attributes:
+        fn: the original function.
+    """
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        if not callable(fn):
+            raise TypeError(f"jit: expected a function, got {describe(fn)}")
+        self.fn = fn
+        self.__name__: str = getattr(fn, "__name__", "function")
+        self._cache: dict[object, Compiled] = {}
+        self._last: Compiled | None = None
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the function: trace on the first call with this structure, else replay."""
+        if kwargs:
+            raise TypeError(
+                f"jit: {self.__name__}() takes positional arguments only; got keyword "
+                f"argument(s) {', '.join(map(repr, kwargs))}"
+            )
+        leaves, key = flatten(args, "jit")
+        compiled = self._cache.get(key)
+        if compiled is None:
+            graph, result = trace(self.fn, args, "jit")
+            sequence = type(result) if isinstance(result, (list, tuple)) else None
+            value_args = [i for i, v in enumerate(leaves) if isinstance(v, Value)]
+            compiled = self._cache[key] = Compiled(graph, value_args, sequence)
+        self._last = compiled
+        return compiled.run(leaves)
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the latest trace used: forward, then backward."""
+        if self._last is None:
+            raise RuntimeError(f"jit: {self.__name__} has not been called yet: nothing traced")
+        return self._last.source
+
+    def retrace(self) -> None:
+        """Forget every trace: the next call traces again."""
+        self._cache.clear()
+        self._last = None
+
+
+def jit(fn: Callable[..., Any]) -> JitFunction:
+    """Compile a function of Values: trace it once, replay it as generated Python.
+
+    ``jit(f)(*args)`` returns what ``f(*args)`` returns (a Value, or a list or
+    tuple of Values), with the same values and, after ``backward()``, the
+    same gradients bit for bit. Arguments may be numbers, Values, and
+    lists/tuples of them, nested; number arguments reach ``f`` as Values.
+    Values that ``f`` reaches from outside (a model's parameters) are inputs
+    too: read at every call, and ``backward()`` fills their ``grad``.
+
+    See the "Compiling with jit" page of the docs.
+
+    Raises:
+        TypeError: ``fn`` is not callable.
+    """
+    return JitFunction(fn)
