@@ -394,7 +394,7 @@ class _Writer:
 
     def _scan(self) -> None:
         """Which inputs are read by index, which run positions are read from outside."""
-        for m, seg in enumerate(self.segments):
+        for seg in self.segments:
             if isinstance(seg, Run):
                 for row in seg.operands:
                     for o in row:
