@@ -8,6 +8,7 @@ from autograd_mini.engine import Primitive, Value, topological_order
 from autograd_mini.functional import grad, gradients, hessian, value_and_grad
 from autograd_mini.fused import dot, linear, vsum
 from autograd_mini.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd_mini.jit import TraceWarning, jit
 from autograd_mini.ops import primitive
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "grad",
     "value_and_grad",
     "hessian",
+    "jit",
+    "TraceWarning",
     "draw_graph",
 ]
 

@@ -81,7 +81,24 @@ class Compiled:
             results = [Value(data) for data in outs]
         if self.sequence is None:
             return results[0]
-        return self.sequence(results)
+        return (Outputs if self.sequence is list else OutputTuple)(results)
+
+
+class Outputs(list):  # type: ignore[type-arg]
+    """The list of Values a compiled function returned (a plain list, with a clear error)."""
+
+    def backward(self) -> None:
+        """There is no single root to start from: say what to do instead."""
+        raise TypeError(
+            f"jit: the function returned {len(self)} Values; call backward() on one of them, "
+            "or on a Value computed from them (their sum, a loss)"
+        )
+
+
+class OutputTuple(tuple):  # type: ignore[type-arg]
+    """The tuple of Values a compiled function returned (a plain tuple, with a clear error)."""
+
+    backward = Outputs.backward
 
 
 class JitOutput(Value):
