@@ -657,6 +657,9 @@ def walk(root: Value) -> list[Value]:
         for parent in parents:
             if parent not in visited:
                 visited.add(parent)
+                if not parent._parents:  # a leaf is finished at once
+                    order.append(parent)
+                    continue
                 stack.append((parent, iter(parent.parents)))
                 break
         else:  # every parent is finished: so is this node

@@ -460,6 +460,16 @@ class _Writer:
         idx = self.index([self.in_run[x][1] for x in items])
         return f"G{m}_{p}[{idx}]" if grad else f"S{m}[{idx}][{p}]"
 
+    def load(self, m: int, o: Operand, loads: dict[str, str]) -> str:
+        """The source of an operand's value in run ``m``'s loop body; a per-instance
+        read (``inputs[2 + 2 * i]``) becomes a local loaded once per instance."""
+        src = self.operand(m, o, grad=False) or ""
+        if o.kind != "varying" or "[" not in src:
+            return src
+        if src not in loads:
+            loads[src] = self.temp("a", m, len(loads))
+        return loads[src]
+
     def operand(self, m: int, o: Operand, grad: bool) -> str | None:
         if grad and o.kind in ("local", "carry") and (m, o.pos) not in self.run_needs:
             return None
@@ -508,15 +518,19 @@ class _Writer:
                     lines.append(f"    {self.temp('cv', m, o.pos)} = {self.value(o.init)}")
         lines.append(f"    for i in range({run.count}):")
         temps = []
+        loads: dict[str, str] = {}  # each per-instance read once per instance
+        body = []
         for p in range(run.period):
             op = ops[run.start + p]
             out = self.temp("t", m, p)
             temps.append(out)
-            srcs = [self.operand(m, o, grad=False) or "" for o in run.operands[p]]
+            srcs = [self.load(m, o, loads) for o in run.operands[p]]
             prelude, expr = forward_expr(op, srcs, self.extra)
             if prelude:
-                lines.append(f"        {prelude.format(out=out)}")
-            lines.append(f"        {out} = {expr.format(out=out)}")
+                body.append(f"        {prelude.format(out=out)}")
+            body.append(f"        {out} = {expr.format(out=out)}")
+        lines.extend(f"        {name} = {src}" for src, name in loads.items())
+        lines.extend(body)
         lines.append(f"        S{m}.append({_tuple(temps)})")
         for q in carried:
             lines.append(f"        {self.temp('cv', m, q)} = {self.temp('t', m, q)}")
@@ -578,9 +592,25 @@ class _Writer:
         temps = [self.temp("t", m, p) for p in range(run.period)]
         lines.append(f"    for i in range({run.count - 1}, -1, -1):")
         lines.append(f"        {_tuple(temps)} = S{m}[i]")
+        loads: dict[str, str] = {}
+        steps: list[str] = []
+        for p in reversed(needed):
+            op = ops[run.start + p]
+            g = self.temp("g", m, p)
+            srcs = [self.load(m, o, loads) for o in run.operands[p]]
+            targets = [self.operand(m, o, grad=True) for o in run.operands[p]]
+            if not any(targets):
+                continue
+            body = backward_lines(op, srcs, temps[p], g, targets, self.extra, self.careful)
+            steps.append(f"        if {g}:")
+            steps.extend("            " + x for x in body)
+        text = "\n".join(steps)
         for q, o in sorted(carries.items()):
-            lines.append(f"        {self.temp('cv', m, q)} = "
-                         f"S{m}[i - 1][{q}] if i else {self.value(o.init)}")
+            cv = self.temp("cv", m, q)
+            if re.search(rf"\b{cv}\b", text):  # the carried value is read by a rule
+                lines.append(f"        {cv} = S{m}[i - 1][{q}] if i else {self.value(o.init)}")
+        lines.extend(f"        {name} = {src}" for src, name in loads.items()
+                     if re.search(rf"\b{name}\b", text))
         zeros = []
         for p in needed:
             g = self.temp("g", m, p)
@@ -594,16 +624,7 @@ class _Writer:
                 zeros.append(g)
         if zeros:
             lines.append(f"        {' = '.join(zeros)} = 0.0")
-        for p in reversed(needed):
-            op = ops[run.start + p]
-            g = self.temp("g", m, p)
-            srcs = [self.operand(m, o, grad=False) or "" for o in run.operands[p]]
-            targets = [self.operand(m, o, grad=True) for o in run.operands[p]]
-            if not any(targets):
-                continue
-            body = backward_lines(op, srcs, temps[p], g, targets, self.extra, self.careful)
-            lines.append(f"        if {g}:")
-            lines.extend("            " + x for x in body)
+        lines.extend(steps)
         for q, o in sorted(carries.items()):
             target = self.grad(o.init)
             if target is not None:

@@ -15,6 +15,8 @@ Python-level decisions on values (``if v.data > 0``, ``float(v)``,
 
 from __future__ import annotations
 
+import numbers
+import numbers
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -26,7 +28,7 @@ from autograd_mini.checks import describe
 from autograd_mini.engine import _TRACE, Bound, Primitive, Value
 from autograd_mini.grad_mode import enable_grad
 
-__all__ = ["TraceWarning", "Graph", "Op", "trace", "flatten", "unflatten", "structure_of"]
+__all__ = ["TraceWarning", "Graph", "Op", "trace", "flatten", "unflatten"]
 
 
 class TraceWarning(UserWarning):
@@ -157,17 +159,27 @@ class _Trace:
 def flatten(tree: object, who: str) -> tuple[list[Any], object]:
     """The leaves of nested lists/tuples of numbers and Values, and their structure key.
 
+    The key records every container's type and length and tells numbers
+    (``"n"``) from Values (``"V"``): two calls with the same key replay the
+    same trace.
+
     Raises:
         TypeError: a leaf is neither a number nor a Value.
     """
     leaves: list[Any] = []
+    keep = leaves.extend
+    plain = _PLAIN.__contains__
 
     def visit(x: object) -> object:
+        if isinstance(x, (list, tuple)):
+            kind = type(x)
+            if all(map(plain, map(type, x))):  # the common case: a row of numbers
+                keep(x)
+                return (kind, len(x))
+            return (kind, tuple([visit(item) for item in x]))
         if isinstance(x, Value):
             leaves.append(x)
             return "V"
-        if isinstance(x, (list, tuple)):
-            return (type(x), tuple(visit(item) for item in x))
         if _is_number(x):
             leaves.append(x)
             return "n"
@@ -179,23 +191,20 @@ def flatten(tree: object, who: str) -> tuple[list[Any], object]:
     return leaves, visit(tree)
 
 
-def structure_of(tree: object) -> object:
-    """The structure key of ``tree`` (see `flatten`), without collecting leaves."""
-    if isinstance(tree, Value):
-        return "V"
-    if isinstance(tree, (list, tuple)):
-        return (type(tree), tuple(structure_of(item) for item in tree))
-    return "n" if _is_number(tree) else ("?", type(tree))
+_PLAIN = frozenset((float, int))
 
 
 def unflatten(structure: object, leaves: Sequence[Any]) -> Any:
-    """Rebuild nested lists/tuples from ``structure`` with ``leaves`` in order."""
+    """Rebuild nested lists/tuples from ``structure`` (see `flatten`) with ``leaves``."""
     it = iter(leaves)
 
     def build(s: object) -> Any:
         if isinstance(s, tuple):
             kind, items = s
-            built = [build(item) for item in items]
+            if isinstance(items, int):  # a row of numbers
+                built = [next(it) for _ in range(items)]
+            else:
+                built = [build(item) for item in items]
             return built if kind is list else kind(built)
         return next(it)
 
@@ -203,8 +212,6 @@ def unflatten(structure: object, leaves: Sequence[Any]) -> Any:
 
 
 def _is_number(x: object) -> bool:
-    import numbers
-
     if isinstance(x, numbers.Real):
         return True
     dtype = getattr(x, "dtype", None)
