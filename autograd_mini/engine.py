@@ -177,9 +177,13 @@ def _pow(x: Any, y: Any) -> Any:
 
 
 def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
-    """d/dx x**y = y x**(y-1): 0 for y = 0, inf at x = 0 when y < 1."""
+    """d/dx x**y = y x**(y-1): 0 for y = 0, inf at x = 0 when y < 1.
+
+    For a Value exponent 0 the rule still returns ``y x**(y-1)`` (away from
+    x = 0), whose derivative in y, x**-1, higher orders need.
+    """
     xd, yd = _data(x), _data(y)
-    if yd == 0.0:
+    if yd == 0.0 and (xd == 0.0 or not isinstance(y, Value)):
         return 0.0
     if xd == 0.0 and yd < 1.0:
         return math.inf

@@ -28,11 +28,11 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograd_mini import checks as _checks
-from autograd_mini import ops as _ops
 from autograd_mini.checks import short_repr
-from autograd_mini.engine import Value
+from autograd_mini.engine import ADD, MUL, PRIMITIVES, TANH, Primitive, Value
+from autograd_mini.engine import apply as _apply
 from autograd_mini.functional import _call, gradients
-from autograd_mini.fused import dot, vsum
+from autograd_mini.ops import FUNCTIONS
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -44,6 +44,10 @@ __all__ = [
     "values",
     "expressions",
     "Expression",
+    "Step",
+    "Ref",
+    "DOMAINS",
+    "NARY_ARGUMENTS",
     "register_profile",
     "PROFILE",
     "SMOOTH_OPS",
@@ -365,153 +369,109 @@ def gradgradcheck(
 
 
 # --------------------------------------------------------------------------- expressions
+# Every operation comes from the engine's table (`PRIMITIVES`), or is a user
+# `Primitive` passed in `ops`: its `domain` says how to feed each argument,
+# its `smooth` flag whether it is drawn by default, its `arity` how many
+# arguments it takes. Adding a row to the table adds it here.
 
-
-class _OpSpec(NamedTuple):
-    arity: int
-    smooth: bool
-    doc: str
-
-
-_OPS: dict[str, _OpSpec] = {
-    "add": _OpSpec(2, True, "a + b"),
-    "sub": _OpSpec(2, True, "a - b"),
-    "mul": _OpSpec(2, True, "a * b"),
-    "div": _OpSpec(2, True, "a / (1 + b*b): the divisor is >= 1"),
-    "neg": _OpSpec(1, True, "-a"),
-    "scale": _OpSpec(1, True, "c * a for a small constant c"),
-    "pow": _OpSpec(
-        1, True, "a**2 or a**3, or (1 + a*a)**p for p in (-1.5, -1, -0.5, 0.5, 1.5), "
-        "or c**tanh(a) for c in (0.5, 2, 3)"
-    ),
-    "powv": _OpSpec(2, True, "(1 + a*a) ** tanh(b): a Value raised to a Value"),
-    "exp": _OpSpec(1, True, "exp(tanh(a)): the exponent is bounded"),
-    "log": _OpSpec(1, True, "log(1 + a*a): the argument is >= 1"),
-    "sqrt": _OpSpec(1, True, "sqrt(1 + a*a): the argument is >= 1"),
-    "tanh": _OpSpec(1, True, "tanh(a)"),
-    "sigmoid": _OpSpec(1, True, "sigmoid(a)"),
-    "sin": _OpSpec(1, True, "sin(a)"),
-    "cos": _OpSpec(1, True, "cos(a)"),
-    "dot": _OpSpec(4, True, "dot((a, b), (c, d), bias): the fused weighted sum, one node"),
-    "sum": _OpSpec(3, True, "vsum((a, b, c)): the n-ary sum, one node"),
-    "relu": _OpSpec(1, False, "relu(a): not differentiable at 0"),
-    "abs": _OpSpec(1, False, "abs(a): not differentiable at 0"),
-}
-
-SMOOTH_OPS: tuple[str, ...] = tuple(name for name, spec in _OPS.items() if spec.smooth)
-"""The operations `expressions` uses by default: differentiable everywhere they are used."""
-NONSMOOTH_OPS: tuple[str, ...] = tuple(name for name, spec in _OPS.items() if not spec.smooth)
-"""``relu`` and ``abs``: kinks at 0, where finite differences disagree with any derivative."""
+SMOOTH_OPS: tuple[str, ...] = tuple(name for name, p in PRIMITIVES.items() if p.smooth)
+"""The operations `expressions` uses by default: the table's smooth primitives."""
+NONSMOOTH_OPS: tuple[str, ...] = tuple(name for name, p in PRIMITIVES.items() if not p.smooth)
+"""The table's primitives with kinks (``relu``, ``abs``, ``dot_relu``): finite
+differences disagree with any derivative there."""
 ALL_OPS: tuple[str, ...] = SMOOTH_OPS + NONSMOOTH_OPS
-"""Every operation `expressions` knows."""
+"""Every operation of the table, by its name in `PRIMITIVES`."""
 
-_SCALES = (-2.0, -0.5, 0.5, 1.5, 3.0)
-_INT_POWERS = (2.0, 3.0)
-_REAL_POWERS = (-1.5, -1.0, -0.5, 0.5, 1.5)
-_BASES = (0.5, 2.0, 3.0)
-_BIASES = (-1.0, 0.0, 0.5)
-_POW_FORMS = (
-    *(("int", p) for p in _INT_POWERS),
-    *(("real", p) for p in _REAL_POWERS),
-    *(("base", c) for c in _BASES),
-)
+DOMAINS: tuple[str, ...] = ("real", "positive", "nonzero", "bounded", "constant")
+"""The argument domains a `Primitive` may declare, and so `expressions` understands:
+``real`` gets a subexpression ``a`` as it is, ``positive`` and ``nonzero`` get
+``1 + a*a``, ``bounded`` gets ``tanh(a)``, ``constant`` a small number."""
+
+_CONSTANTS: dict[str, tuple[float, ...]] = {
+    "real": (-2.0, -0.5, 0.5, 1.5, 3.0),
+    "constant": (-2.0, -0.5, 0.5, 1.5, 3.0),
+    "positive": (0.5, 2.0, 3.0),
+    "nonzero": (-2.0, -0.5, 0.5, 1.5, 3.0),
+    "bounded": (-1.5, -1.0, -0.5, 0.5, 1.5),
+}
+"""The numbers drawn for a constant argument, by the argument's domain."""
+
+NARY_ARGUMENTS: tuple[int, ...] = (3, 5, 7)
+"""How many arguments an n-ary operation (``arity is None``) gets: always odd,
+as `dot` needs (n weights, n inputs and a bias)."""
+
+_INFIX = ("+", "-", "*", "/", "**")
+
+
+class Ref(NamedTuple):
+    """An operand of a `Step`: the program's result number ``slot``.
+
+    Results are numbered in order: the variables first (in `Expression.variables`
+    order), then one per step.
+    """
+
+    slot: int
+
+
+class Step(NamedTuple):
+    """One step of an `Expression`'s program: ``apply(prim, *args)``.
+
+    Each argument is a `Ref` to an earlier result or a plain float constant.
+    """
+
+    prim: Primitive
+    args: tuple[Ref | float, ...]
+
+
+Apply = Callable[..., Any]
+"""An engine, as `Expression.run` calls it: ``apply(prim, *args) -> result``."""
 
 
 class _Node:
-    """One operation of an expression: its op, operand nodes and constant (if any)."""
+    """One drawn operation: its name, primitive and operands, or a variable.
 
-    __slots__ = ("op", "args", "const", "name", "depth")
+    An operand is ``(domain, node)``, a subexpression fed through the domain's
+    guard, or a float constant.
+    """
+
+    __slots__ = ("op", "prim", "args", "name", "depth")
 
     op: str
-    args: tuple[_Node, ...]
-    const: float | None
+    prim: Primitive | None
+    args: tuple[tuple[str, _Node] | float, ...]
     name: str
     depth: int
 
     def __init__(
-        self, op: str, args: tuple[_Node, ...] = (), const: float | None = None, name: str = ""
+        self,
+        op: str,
+        prim: Primitive | None = None,
+        args: tuple[tuple[str, _Node] | float, ...] = (),
+        name: str = "",
     ) -> None:
         self.op = op
+        self.prim = prim
         self.args = args
-        self.const = const
         self.name = name
-        self.depth = 1 + max((a.depth for a in args), default=-1)
+        self.depth = 1 + max((a[1].depth for a in self.operands()), default=-1)
+
+    def operands(self) -> list[tuple[str, _Node]]:
+        """The subexpression operands, with their domains (constants left out)."""
+        return [a for a in self.args if not isinstance(a, float)]
 
 
-def _one_plus_square(a: Any) -> Any:
-    return 1.0 + a * a
+def _float_apply(prim: Primitive, *args: float) -> float:
+    """The engine-free "engine": the primitive's forward on plain floats."""
+    return prim.forward(*args)
 
 
-def _compute(node: _Node, a: Sequence[Any]) -> Any:
-    """Apply ``node``'s operation to its evaluated operands (floats or Values)."""
-    op, c = node.op, node.const
-    if op == "add":
-        return a[0] + a[1]
-    if op == "sub":
-        return a[0] - a[1]
-    if op == "mul":
-        return a[0] * a[1]
-    if op == "div":
-        return a[0] / _one_plus_square(a[1])
-    if op == "neg":
-        return -a[0]
-    if op == "scale":
-        return c * a[0]
-    if op == "pow":  # node.name says which form: "int", "real" or "base"
-        if node.name == "int":
-            return a[0] ** c
-        if node.name == "real":
-            return _one_plus_square(a[0]) ** c
-        return c ** _ops.tanh(a[0])
-    if op == "powv":
-        return _one_plus_square(a[0]) ** _ops.tanh(a[1])
-    if op == "exp":
-        return _ops.exp(_ops.tanh(a[0]))
-    if op in ("log", "sqrt"):
-        return _ops.FUNCTIONS[op](_one_plus_square(a[0]))
-    if op == "dot":
-        if any(isinstance(x, Value) for x in a):
-            return dot(a[:2], a[2:], c or 0.0)
-        return c + a[0] * a[2] + a[1] * a[3]  # the same order of additions as dot()
-    if op == "sum":
-        if any(isinstance(x, Value) for x in a):
-            return vsum(a)
-        return 0.0 + a[0] + a[1] + a[2]
-    return _ops.FUNCTIONS[op](a[0])
-
-
-def _render(node: _Node, a: Sequence[str]) -> str:
-    """The formula of ``node`` given its operands' (already parenthesized) texts."""
-    op, c = node.op, node.const
-    if op in ("add", "sub", "mul"):
-        return f"{a[0]} {'+' if op == 'add' else '-' if op == 'sub' else '*'} {a[1]}"
-    if op == "div":
-        return f"{a[0]} / (1 + {a[1]}*{a[1]})"
-    if op == "neg":
-        return f"-{a[0]}"
-    if op == "scale":
-        return f"{c!r} * {a[0]}"
-    if op == "pow":
-        if node.name == "int":
-            return f"{a[0]}**{int(c or 0)}"
-        if node.name == "real":
-            return f"(1 + {a[0]}*{a[0]})**{c!r}"
-        return f"{c!r}**tanh({_bare(a[0])})"
-    if op == "powv":
-        return f"(1 + {a[0]}*{a[0]})**tanh({_bare(a[1])})"
-    if op == "exp":
-        return f"exp(tanh({_bare(a[0])}))"
-    if op in ("log", "sqrt"):
-        return f"{op}(1 + {a[0]}*{a[0]})"
-    if op == "dot":
-        return f"dot(({_bare(a[0])}, {_bare(a[1])}), ({_bare(a[2])}, {_bare(a[3])}), {c!r})"
-    if op == "sum":
-        return f"vsum(({_bare(a[0])}, {_bare(a[1])}, {_bare(a[2])}))"
-    return f"{op}({_bare(a[0])})"
+def _eager_apply(prim: Primitive, *args: Any) -> Any:
+    """The eager engine: `autograd_mini.engine.apply`, which records a node."""
+    return _apply(prim, args)
 
 
 def _bare(text: str) -> str:
-    """Drop the outer parentheses `_parenthesize` added, inside a function call."""
+    """Drop the outer parentheses `_operand` added, inside a function call."""
     if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         return text[1:-1]
     return text
@@ -527,9 +487,13 @@ def _balanced(text: str) -> bool:
 
 
 def _is_atomic(text: str) -> bool:
-    """A name, a number or a call ``f(...)``: needs no parentheses as an operand."""
+    """A name, a non-negative number or a call ``f(...)``: needs no parentheses as an operand."""
     if text.isidentifier():
         return True
+    try:
+        return float(text) >= 0.0
+    except ValueError:
+        pass
     head, paren, rest = text.partition("(")
     if not (paren and head.isidentifier() and text.endswith(")")):
         return False
@@ -539,6 +503,36 @@ def _is_atomic(text: str) -> bool:
         if depth == 0:
             return False
     return depth == 1
+
+
+def _operand(text: str) -> str:
+    """``text`` as an operand of an infix operator: parenthesized unless atomic."""
+    return text if _is_atomic(text) else f"({text})"
+
+
+def _guarded(domain: str, text: str) -> str:
+    """The formula of a subexpression fed to an argument of ``domain``."""
+    if domain in ("positive", "nonzero"):
+        a = _operand(text)
+        return f"1 + {a}*{a}"
+    if domain == "bounded":
+        return f"tanh({_bare(text)})"
+    return text
+
+
+def _function_name(op: str, prim: Primitive) -> str:
+    """The name a formula calls ``prim`` by: its own name when that is an identifier."""
+    return prim.name if prim.name.isidentifier() and not keyword.iskeyword(prim.name) else op
+
+
+def _render(op: str, prim: Primitive, args: Sequence[str]) -> str:
+    """The formula of one operation, given its arguments' (guarded) texts."""
+    if prim.name in _INFIX and len(args) == 2:
+        space = "" if prim.name == "**" else " "
+        return f"{_operand(args[0])}{space}{prim.name}{space}{_operand(args[1])}"
+    if prim.name == "neg" and len(args) == 1:
+        return f"-{_operand(args[0])}"
+    return f"{_function_name(op, prim)}({', '.join(_bare(a) for a in args)})"
 
 
 class Expression:
@@ -553,14 +547,26 @@ class Expression:
     Expression(x, y: t1 = sin(x) * y; t1 * tanh(t1))
     ```
 
+    Underneath is a straight-line `program`: one `Step` ``(primitive,
+    arguments)`` per primitive application, domain guards (``1 + a*a``,
+    ``tanh(a)``) included. `run` executes it with any engine's ``apply``, so
+    the same drawn program runs on the eager engine (`evaluate`), on plain
+    floats (`value`), on `autograd_mini.reference` or on a tracer:
+
+    ```python
+    from autograd_mini import reference
+    out = expr.run(reference.apply, [reference.Value(0.5), reference.Value(2.0)])
+    ```
+
     Attributes:
         variables: the variable names, in the order `__call__` takes them.
         depth: the number of operations on the longest path from a variable.
         size: the number of operations.
         ops: the names of the operations used (see `ALL_OPS`).
+        program: the steps, in order (see `run`).
     """
 
-    __slots__ = ("variables", "_nodes", "_root")
+    __slots__ = ("variables", "_nodes", "_root", "_program", "_result")
 
     def __init__(self, variables: Sequence[str], nodes: Sequence[_Node], root: _Node) -> None:
         self.variables: tuple[str, ...] = tuple(variables)
@@ -568,9 +574,44 @@ class Expression:
         reachable: set[int] = {id(root)}
         for node in reversed(nodes):
             if id(node) in reachable:
-                reachable.update(id(a) for a in node.args)
+                reachable.update(id(a) for _, a in node.operands())
         self._nodes = [n for n in nodes if id(n) in reachable]
         self._root = root
+        self._program, self._result = self._compile()
+
+    def _compile(self) -> tuple[tuple[Step, ...], int]:
+        """The program of the nodes, and the number of the root's result."""
+        steps: list[Step] = []
+        number = {
+            id(n): self.variables.index(n.name) for n in self._nodes if n.prim is None
+        }
+
+        def emit(prim: Primitive, *args: Ref | float) -> Ref:
+            steps.append(Step(prim, args))
+            return Ref(len(self.variables) + len(steps) - 1)
+
+        for node in self._nodes:
+            if node.prim is None:
+                continue
+            args: list[Ref | float] = []
+            for arg in node.args:
+                if isinstance(arg, float):
+                    args.append(arg)
+                    continue
+                domain, source = arg
+                ref = Ref(number[id(source)])
+                if domain in ("positive", "nonzero"):
+                    ref = emit(ADD, 1.0, emit(MUL, ref, ref))
+                elif domain == "bounded":
+                    ref = emit(TANH, ref)
+                args.append(ref)
+            number[id(node)] = emit(node.prim, *args).slot
+        return tuple(steps), number[id(self._root)]
+
+    @property
+    def program(self) -> tuple[Step, ...]:
+        """The steps that compute the formula, each after those it uses (see `run`)."""
+        return self._program
 
     @property
     def depth(self) -> int:
@@ -580,14 +621,60 @@ class Expression:
     @property
     def size(self) -> int:
         """The number of operations (shared ones counted once)."""
-        return sum(1 for n in self._nodes if n.op != "var")
+        return sum(1 for n in self._nodes if n.prim is not None)
 
     @property
     def ops(self) -> frozenset[str]:
         """The names of the operations the formula uses."""
-        return frozenset(n.op for n in self._nodes if n.op != "var")
+        return frozenset(n.op for n in self._nodes if n.prim is not None)
 
-    def _bind(self, given: dict[str, Any], who: str) -> dict[str, Any]:
+    def run(self, apply: Apply, inputs: Sequence[Any]) -> Any:
+        """Execute the program with an engine's ``apply``: the engine-neutral evaluation.
+
+        Each step calls ``apply(step.prim, *args)``, with every `Ref` replaced
+        by that earlier result (an input, or an earlier step's value) and
+        constants passed as floats. Whatever ``apply`` returns is what later
+        steps receive, so any engine works:
+
+        - the eager engine: ``lambda p, *a: autograd_mini.engine.apply(p, a)``
+          (what `evaluate` does);
+        - the reference engine: ``autograd_mini.reference.apply`` on
+          ``reference.Value`` inputs;
+        - plain floats: ``lambda p, *a: p.forward(*a)`` (what `value` does).
+
+        Args:
+            apply: called as ``apply(prim, *args)`` once per step.
+            inputs: one value per variable, in `variables` order.
+
+        Returns:
+            The last result: the formula's value as ``apply`` represents it
+            (an input itself when the formula is a bare variable).
+
+        Raises:
+            TypeError: ``apply`` is not callable, or the number of inputs is wrong.
+        """
+        if not callable(apply):
+            raise TypeError(
+                f"Expression.run: apply must be callable, got {_checks.describe(apply)}"
+            )
+        if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+            raise TypeError(
+                "Expression.run: inputs must be a sequence with one value per variable "
+                f"({', '.join(self.variables)}), got {_checks.describe(inputs)}"
+            )
+        if len(inputs) != len(self.variables):
+            raise TypeError(
+                f"Expression.run: takes {len(self.variables)} input(s) "
+                f"({', '.join(self.variables)}), got {len(inputs)}"
+            )
+        results = list(inputs)
+        for prim, args in self._program:
+            results.append(
+                apply(prim, *[results[a.slot] if isinstance(a, Ref) else a for a in args])
+            )
+        return results[self._result]
+
+    def _bind(self, given: dict[str, Any], who: str) -> list[Any]:
         missing = [v for v in self.variables if v not in given]
         extra = [k for k in given if k not in self.variables]
         if missing or extra:
@@ -597,19 +684,10 @@ class Expression:
                 + ("; " if missing and extra else "")
                 + (f"unknown {', '.join(extra)}" if extra else "")
             )
-        return given
-
-    def _run(self, env: dict[str, Any]) -> Any:
-        results: dict[int, Any] = {}
-        for node in self._nodes:
-            if node.op == "var":
-                results[id(node)] = env[node.name]
-            else:
-                results[id(node)] = _compute(node, [results[id(a)] for a in node.args])
-        return results[id(self._root)]
+        return [given[v] for v in self.variables]
 
     def evaluate(self, **values: Value | float) -> Value:
-        """Build the expression's graph on the given variables.
+        """Build the expression's graph on the given variables, with the eager engine.
 
         Args:
             **values: one Value or real number per variable; numbers become
@@ -623,11 +701,11 @@ class Expression:
             TypeError: a variable is missing or unknown, or a value is neither
                 a Value nor a real number.
         """
-        env = {
-            k: v if isinstance(v, Value) else Value(v, label=k)
-            for k, v in self._bind(values, "evaluate").items()
-        }
-        out = self._run(env)
+        given = self._bind(values, "evaluate")
+        inputs = [
+            v if isinstance(v, Value) else Value(v, label=k) for k, v in zip(self.variables, given)
+        ]
+        out = self.run(_eager_apply, inputs)
         return out if isinstance(out, Value) else Value(out)
 
     def __call__(self, *args: Value | float) -> Value:
@@ -646,34 +724,37 @@ class Expression:
     def value(self, **values: float) -> float:
         """The expression's value computed on plain floats, with no graph at all.
 
-        The same formula as `evaluate`, run through the primitives' float
+        The same program as `evaluate`, run through the primitives' float
         forwards: a reference for finite differences that is independent of
-        `Value`'s operators.
+        `Value`.
         """
-        env = {}
-        for k, v in self._bind(values, "value").items():
+        inputs = []
+        for k, v in zip(self.variables, self._bind(values, "value")):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise TypeError(
                     f"Expression.value: {k} must be a real number, got {type(v).__name__} {v!r}"
                 )
-            env[k] = float(v)
-        return float(self._run(env))
+            inputs.append(float(v))
+        return float(self.run(_float_apply, inputs))
 
     @property
     def formula(self) -> str:
         """The formula as text, shared subexpressions written once as ``tK = ...``."""
-        uses: dict[int, int] = {}
+        uses: dict[int, int] = {}  # a guard 1 + a*a uses a twice
         for node in self._nodes:
-            for a in node.args:
-                uses[id(a)] = uses.get(id(a), 0) + 1
+            for domain, a in node.operands():
+                uses[id(a)] = uses.get(id(a), 0) + (2 if domain in ("positive", "nonzero") else 1)
         text: dict[int, str] = {}
         bindings: list[str] = []
         for node in self._nodes:
-            if node.op == "var":
+            if node.prim is None:
                 text[id(node)] = node.name
                 continue
-            operands = [t if _is_atomic(t) else f"({t})" for t in (text[id(a)] for a in node.args)]
-            body = _render(node, operands)
+            args = [
+                repr(a) if isinstance(a, float) else _guarded(a[0], text[id(a[1])])
+                for a in node.args
+            ]
+            body = _render(node.op, node.prim, args)
             if uses.get(id(node), 0) > 1 and node is not self._root:
                 name = f"t{len(bindings) + 1}"
                 bindings.append(f"{name} = {body}")
@@ -687,7 +768,6 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({', '.join(self.variables)}: {self.formula})"
-
 
 # --------------------------------------------------------------------------- strategies
 
@@ -739,32 +819,102 @@ def values(min_value: float = -10.0, max_value: float = 10.0) -> SearchStrategy[
     )
 
 
+def _resolve_ops(ops: Collection[str | Primitive], who: str) -> dict[str, Primitive]:
+    """The operations to draw from, by name: table names and `Primitive` objects."""
+    if isinstance(ops, str) or not isinstance(ops, Collection):
+        raise TypeError(
+            f"{who}: ops must be a collection of operation names or Primitives, "
+            f"got {_checks.describe(ops)}"
+        )
+    table_names = {id(p): name for name, p in PRIMITIVES.items()}
+    chosen: dict[str, Primitive] = {}
+    unknown = []
+    for op in ops:
+        if isinstance(op, Primitive):
+            name = table_names.get(id(op), op.name)
+            prim = op
+        elif isinstance(op, str):
+            if op not in PRIMITIVES:
+                unknown.append(op)
+                continue
+            name, prim = op, PRIMITIVES[op]
+        else:
+            raise TypeError(
+                f"{who}: an operation must be a name from PRIMITIVES or a Primitive, "
+                f"got {_checks.describe(op)}"
+            )
+        if chosen.get(name, prim) is not prim:
+            raise ValueError(f"{who}: two different operations are named {name!r}")
+        _check_domain(name, prim, who)
+        chosen[name] = prim
+    if unknown:
+        raise ValueError(
+            f"{who}: unknown operation(s) {unknown!r}; choose from {', '.join(ALL_OPS)} "
+            "or pass Primitive objects"
+        )
+    if not chosen:
+        raise ValueError(f"{who}: ops must name at least one operation")
+    return chosen
+
+
+def _check_domain(name: str, prim: Primitive, who: str) -> None:
+    """A ValueError unless ``prim.domain`` is something `expressions` can feed."""
+    domain = prim.domain
+    for d in domain:
+        if d not in DOMAINS:
+            raise ValueError(
+                f"{who}: operation {name!r} has an unknown domain {d!r}; "
+                f"expected one of {', '.join(DOMAINS)}"
+            )
+    expected = 1 if prim.arity is None else prim.arity
+    if len(domain) != expected:
+        raise ValueError(
+            f"{who}: operation {name!r} has {len(domain)} domain entries for "
+            + ("an n-ary operation (give one for all arguments)" if prim.arity is None
+               else f"{prim.arity} argument(s)")
+        )
+    if all(d == "constant" for d in domain):
+        raise ValueError(f"{who}: operation {name!r} takes only constants: nothing to draw")
+
+
 def expressions(
     variables: Sequence[str] = ("x", "y"),
-    ops: Collection[str] | None = None,
+    ops: Collection[str | Primitive] | None = None,
     max_depth: int = 4,
     max_size: int = 10,
 ) -> SearchStrategy[Expression]:
-    """A hypothesis strategy for random `Expression` DAGs over the engine's primitives.
+    """A hypothesis strategy for random `Expression` DAGs over the table of primitives.
 
     Each drawn expression is built step by step: every step applies one
     operation to operands picked from the variables and the subexpressions
     built so far, so subexpressions are often shared (a DAG, not only a
-    tree). Inputs are kept in each operation's domain for any real variable
-    values: ``log`` and ``sqrt`` see ``1 + a*a``, division is by ``1 + b*b``,
-    ``exp`` sees ``tanh(a)``, non-integer powers have base ``1 + a*a`` (see
-    `ALL_OPS` and the docs for the full list). Hypothesis shrinks failures
-    towards fewer operations and towards the variables themselves.
+    tree). The operations come from `autograd_mini.engine.PRIMITIVES` (and
+    any `Primitive` given in ``ops``), fed according to their metadata:
 
-    Values can still grow large through repeated ``mul`` and ``pow`` (``x**3``
-    three times is ``x**27``): keep variable ranges and ``max_depth`` modest
-    for finite-difference checks.
+    - ``domain`` keeps every argument in the operation's domain for any real
+      variable values: a ``"real"`` argument gets a subexpression ``a`` as it
+      is, ``"positive"`` and ``"nonzero"`` ones get ``1 + a*a``, a
+      ``"bounded"`` one gets ``tanh(a)``, a ``"constant"`` one a small number
+      (never a Value). An operation of two or more arguments may also get a
+      small constant in the domain for some of them (``2.0 / (1 + x*x)``,
+      ``(1 + x*x)**1.5``), never for all;
+    - ``arity``: an n-ary operation (``dot``, ``sum``) gets 3, 5 or 7
+      arguments (`NARY_ARGUMENTS`);
+    - ``smooth``: the default operations are the smooth ones (`SMOOTH_OPS`).
+
+    Hypothesis shrinks failures towards fewer operations and towards the
+    variables themselves.
+
+    Values can still grow large through repeated ``mul`` and ``pow``: keep
+    variable ranges and ``max_depth`` modest for finite-difference checks.
 
     Args:
         variables: the variable names (distinct Python identifiers).
-        ops: the operation names to draw from; default `SMOOTH_OPS`. Add
-            ``"relu"`` and ``"abs"`` (or use `ALL_OPS`) for properties that
-            do not rely on smoothness.
+        ops: the operations to draw from: names from `PRIMITIVES` and/or
+            `Primitive` objects (user operations from
+            `autograd_mini.primitive`, named by their ``name``); default
+            `SMOOTH_OPS`. Use `ALL_OPS` to add ``relu``, ``abs`` and
+            ``dot_relu`` for properties that do not rely on smoothness.
         max_depth: the largest number of operations on a path from a variable
             to the result; 0 draws a bare variable.
         max_size: the largest number of operations built (>= 1).
@@ -772,8 +922,9 @@ def expressions(
     Raises:
         ImportError: hypothesis is not installed.
         TypeError: an argument has the wrong type.
-        ValueError: an unknown operation, an empty or duplicated variable
-            list, or a negative ``max_depth``.
+        ValueError: an unknown operation, a primitive whose ``domain`` cannot
+            be fed, an empty or duplicated variable list, or a negative
+            ``max_depth``.
     """
     who = "expressions"
     if isinstance(variables, str) or not isinstance(variables, Sequence):
@@ -781,39 +932,23 @@ def expressions(
             f"{who}: variables must be a sequence of names such as ('x', 'y'), got {variables!r}"
         )
     names = tuple(variables)
+    chosen = _resolve_ops(SMOOTH_OPS if ops is None else ops, who)
+    called = {_function_name(op, prim) for op, prim in chosen.items()}
     for v in names:
         if not isinstance(v, str):
             raise TypeError(f"{who}: variable names must be str, got {type(v).__name__} {v!r}")
-        if not v.isidentifier() or keyword.iskeyword(v) or v in _ops.FUNCTIONS:
+        if not v.isidentifier() or keyword.iskeyword(v) or v in FUNCTIONS or v in called:
             raise ValueError(f"{who}: {v!r} is not usable as a variable name")
     if not names:
         raise ValueError(f"{who}: give at least one variable")
     if len(set(names)) != len(names):
         raise ValueError(f"{who}: variable names must be distinct, got {names!r}")
-    if ops is None:
-        chosen = SMOOTH_OPS
-    else:
-        if isinstance(ops, str) or not isinstance(ops, Collection):
-            raise TypeError(f"{who}: ops must be a collection of operation names, got {ops!r}")
-        chosen = tuple(ops)
-        unknown = [o for o in chosen if o not in _OPS]
-        if unknown:
-            raise ValueError(
-                f"{who}: unknown operation(s) {unknown!r}; choose from {', '.join(ALL_OPS)}"
-            )
-        if not chosen:
-            raise ValueError(f"{who}: ops must name at least one operation")
-    sizes: tuple[tuple[str, object], ...] = (("max_depth", max_depth), ("max_size", max_size))
-    for label, size in sizes:
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise TypeError(f"{who}: {label} must be an int, got {type(size).__name__} {size!r}")
-    if max_depth < 0:
-        raise ValueError(f"{who}: max_depth must be >= 0, got {max_depth!r}")
-    if max_size < 1:
-        raise ValueError(f"{who}: max_size must be >= 1, got {max_size!r}")
+    _checks.integer(max_depth, "max_depth", who, minimum=0)
+    _checks.integer(max_size, "max_size", who, minimum=1)
 
     st = _hypothesis(who).strategies
     leaves = [_Node("var", name=v) for v in names]
+    labels = tuple(chosen)
 
     @st.composite  # type: ignore[untyped-decorator]
     def build(draw: Callable[[Any], Any]) -> Expression:
@@ -823,19 +958,21 @@ def expressions(
             return Expression(names, [root], root)
         steps = draw(st.integers(min_value=1, max_value=max_size))
         for _ in range(steps):
-            op = draw(st.sampled_from(chosen))
-            spec = _OPS[op]
+            op = draw(st.sampled_from(labels))
+            prim = chosen[op]
+            domains = prim.domain
+            if prim.arity is None:
+                domains = domains * draw(st.sampled_from(NARY_ARGUMENTS))
             usable = [n for n in pool if n.depth < max_depth]
-            args = tuple(draw(st.sampled_from(usable)) for _ in range(spec.arity))
-            const: float | None = None
-            form = ""
-            if op == "scale":
-                const = draw(st.sampled_from(_SCALES))
-            elif op == "pow":
-                form, const = draw(st.sampled_from(_POW_FORMS))
-            elif op == "dot":
-                const = draw(st.sampled_from(_BIASES))
-            pool.append(_Node(op, args, const, form))
+            fed = [i for i, d in enumerate(domains) if d != "constant"]
+            anchor = draw(st.sampled_from(fed))  # this one always gets a subexpression
+            args: list[tuple[str, _Node] | float] = []
+            for i, d in enumerate(domains):
+                if d == "constant" or (i != anchor and draw(st.booleans())):
+                    args.append(draw(st.sampled_from(_CONSTANTS[d])))
+                else:
+                    args.append((d, draw(st.sampled_from(usable))))
+            pool.append(_Node(op, prim, tuple(args)))
         return Expression(names, pool, pool[-1])
 
     return build()  # type: ignore[no-any-return]

@@ -109,6 +109,16 @@ def test_mixed_partials_through_argnums() -> None:
     assert dyx(x, y) == pytest.approx(2.0 * x * math.cos(y), rel=1e-12)
 
 
+def test_mixed_partial_of_a_power_at_exponent_zero() -> None:
+    # d/dx x**y = y x**(y-1) is 0 at y = 0, but its derivative in y is 1/x:
+    # the rule must stay a function of y there (found by random programs).
+    dxy = grad(grad(lambda x, y: x**y, argnums=0), argnums=1)
+    assert dxy(2.0, 0.0) == 0.5
+    assert dxy(2.0, 0.0) == pytest.approx(dxy(2.0, 1e-12), rel=1e-9)
+    third = grad(grad(grad(lambda x: (1 + x * x) ** x.tanh())))
+    assert third(0.0) == 6.0  # (1 + x²)**tanh(x) = 1 + x³ + O(x⁵)
+
+
 def test_hessian_of_a_two_variable_function_matches_closed_form() -> None:
     # f = x^2 y + exp(x y) + log(y)
     f = lambda x, y: x * x * y + (x * y).exp() + y.log()

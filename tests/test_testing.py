@@ -13,13 +13,16 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from autograd_mini import Value, primitive
+from autograd_mini import Primitive, Value, engine, primitive, reference
+from autograd_mini.engine import PRIMITIVES
 from autograd_mini.testing import (
     ALL_OPS,
+    NARY_ARGUMENTS,
     NONSMOOTH_OPS,
     PROFILE,
     SMOOTH_OPS,
     Expression,
+    Ref,
     expressions,
     gradcheck,
     gradgradcheck,
@@ -244,8 +247,17 @@ def test_expressions_respect_their_parameters(expr: Expression, data: st.DataObj
     assert not math.isnan(out.data)
 
 
+# Every operation of the table with an argument that is not "real": log,
+# sqrt, div, pow, exp, scale (and whatever the table gains).
+GUARDED_OPS = [name for name, p in PRIMITIVES.items() if set(p.domain) != {"real"}]
+
+
+def test_the_guarded_ops_include_the_partial_functions() -> None:
+    assert {"log", "sqrt", "div", "pow", "exp"} <= set(GUARDED_OPS)
+
+
 @settings(max_examples=50)
-@given(expressions(("x",), ops=["log", "sqrt", "div", "pow", "exp", "powv"]), values(-1e3, 1e3))
+@given(expressions(("x",), ops=GUARDED_OPS), values(-1e3, 1e3))
 def test_domain_guarded_ops_never_raise(expr: Expression, x: float) -> None:
     out = expr(x)
     assert not math.isnan(out.data)
@@ -294,11 +306,8 @@ def test_expressions_shrink_to_readable_formulas() -> None:
 def test_repr_formula_evaluates_to_the_same_number(expr: Expression, x: float, y: float) -> None:
     # The formula is real Python over the engine's functions: running it as
     # code gives the same value as evaluating the expression.
-    import autograd_mini as am
-    from autograd_mini import ops
-
-    env: dict[str, Any] = {**ops.FUNCTIONS, "dot": am.dot, "vsum": am.vsum,
-                           "x": Value(x), "y": Value(y)}
+    # Operations are called by their names in the table (dot+relu as dot_relu).
+    env: dict[str, Any] = {**PRIMITIVES, "x": Value(x), "y": Value(y)}
     *bindings, result = expr.formula.split("; ")
     for binding in bindings:
         name, code = binding.split(" = ", 1)
@@ -350,7 +359,151 @@ def test_expressions_rejects_bad_arguments(
 def test_op_lists_partition() -> None:
     assert set(SMOOTH_OPS) | set(NONSMOOTH_OPS) == set(ALL_OPS)
     assert not set(SMOOTH_OPS) & set(NONSMOOTH_OPS)
-    assert set(NONSMOOTH_OPS) == {"relu", "abs"}
+    assert set(NONSMOOTH_OPS) == {"relu", "abs", "dot_relu"}
+    # The lists are the table's rows: adding a primitive adds it here.
+    assert set(ALL_OPS) == set(PRIMITIVES)
+    assert set(SMOOTH_OPS) == {name for name, p in PRIMITIVES.items() if p.smooth}
+
+
+# --------------------------------------------------------------------------- from the table
+
+
+def domains_of(prim: Primitive, nargs: int) -> tuple[str, ...]:
+    return prim.domain if prim.arity is not None else prim.domain * nargs
+
+
+def in_domain(domain: str, x: Any) -> bool:
+    """Whether an argument fits its declared domain (constants must be plain numbers)."""
+    if domain == "constant":
+        return isinstance(x, float)
+    v = x.data if isinstance(x, Value) else x
+    if math.isnan(v):  # an overflow upstream (inf - inf), not a domain the strategy chose
+        return True
+    if domain == "positive":
+        return v > 0.0
+    if domain == "nonzero":
+        return v != 0.0
+    if domain == "bounded":
+        return abs(v) <= 3.0
+    return True
+
+
+@settings(max_examples=200)
+@given(expressions(("x", "y"), ops=ALL_OPS), values(-100.0, 100.0), values(-100.0, 100.0))
+def test_every_argument_is_in_its_declared_domain(expr: Expression, x: float, y: float) -> None:
+    seen: list[str] = []
+
+    def checking_apply(prim: Primitive, *args: Any) -> Any:
+        for domain, a in zip(domains_of(prim, len(args)), args):
+            assert in_domain(domain, a), (prim.name, domain, a)
+        if prim.arity is None:
+            assert len(args) in NARY_ARGUMENTS
+        seen.append(prim.name)
+        return engine.apply(prim, args)
+
+    out = expr.run(checking_apply, [Value(x), Value(y)])
+    assert len(seen) == len(expr.program)
+    assert out.data == expr(x, y).data or math.isnan(out.data)
+
+
+@pytest.mark.parametrize("op", ["dot", "dot_relu", "sum"])
+def test_nary_operations_get_an_odd_number_of_arguments(op: str) -> None:
+    counts = set()
+    for n in NARY_ARGUMENTS:
+        expr = find(
+            expressions(ops=[op], max_depth=1, max_size=1),
+            lambda e: len(e.program[-1].args) == n,  # noqa: B023
+        )
+        counts.add(len(expr.program[-1].args))
+        assert expr.program[-1].prim is PRIMITIVES[op]
+    assert counts == {3, 5, 7}
+
+
+def test_user_primitives_are_drawn_with_their_domains() -> None:
+    def strict_log(x: float) -> float:
+        if x <= 0:
+            raise ValueError(f"strict_log: x must be > 0, got {x!r}")
+        return math.log(x)
+
+    slog = primitive(strict_log, lambda x: 1 / x, domain=("positive",))
+    expr = find(expressions(("x",), ops=[slog, "sin"]), lambda e: e.ops == {"strict_log", "sin"})
+    assert "strict_log(1 + " in expr.formula
+    assert any(step.prim is slog for step in expr.program)
+
+    @settings(max_examples=50)
+    @given(expressions(("x",), ops=[slog, PRIMITIVES["sub"]]), values(-1e3, 1e3))
+    def never_out_of_domain(e: Expression, x: float) -> None:
+        assert e.ops <= {"strict_log", "sub"}
+        e(x).backward()
+
+    never_out_of_domain()
+
+
+def test_constant_arguments_are_numbers_never_values() -> None:
+    clamp = primitive(lambda x, c: x * c, lambda x, c: c, lambda x, c: x, name="times",
+                      domain=("real", "constant"))
+    expr = find(expressions(("x",), ops=[clamp], max_size=3), lambda e: e.size == 3)
+    for step in expr.program:
+        assert isinstance(step.args[1], float)
+        assert isinstance(step.args[0], Ref)
+
+
+def test_run_goes_through_the_given_apply_step_by_step() -> None:
+    expr = find(expressions(("x", "y"), ops=["log", "mul"]), lambda e: e.ops == {"log", "mul"})
+    # log's positive domain adds the guard 1 + a*a: MUL and ADD steps.
+    calls: list[str] = []
+
+    def tracing(prim: Primitive, *args: Any) -> str:
+        calls.append(prim.name)
+        return f"{prim.name}({', '.join(map(str, args))})"
+
+    assert expr.run(tracing, ["x", "y"]).startswith(("log(", "*("))
+    assert calls == [step.prim.name for step in expr.program]
+    assert calls.count("+") == calls.count("log")
+    plain = expr.run(lambda p, *a: p.forward(*a), [0.5, -2.0])
+    assert plain == expr.value(x=0.5, y=-2.0) == expr(0.5, -2.0).data
+    ref = expr.run(reference.apply, [reference.Value(0.5), reference.Value(-2.0)])
+    assert ref.data == plain
+
+
+def test_run_rejects_bad_arguments() -> None:
+    expr = find(expressions(), lambda e: True)
+    with pytest.raises(TypeError, match=r"Expression\.run: apply must be callable, got int 3"):
+        expr.run(3, [1.0, 2.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"Expression\.run: takes 2 input\(s\) \(x, y\), got 1"):
+        expr.run(reference.apply, [1.0])
+    with pytest.raises(TypeError, match=r"Expression\.run: inputs must be a sequence"):
+        expr.run(reference.apply, 1.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("op", "pattern"),
+    [("add", r"^\w+ \+ \w+$"), ("sub", r"^\w+ - \w+$"), ("mul", r"^\w+ \* \w+$"),
+     ("div", r"^\w+ / \(1 \+ \w+\*\w+\)$"), ("pow", r"^\(1 \+ \w+\*\w+\)\*\*tanh\(\w+\)$"),
+     ("neg", r"^-\w+$"), ("exp", r"^exp\(tanh\(\w+\)\)$"), ("dot_relu", r"^dot_relu\(")],
+)
+def test_formulas_are_readable_math(op: str, pattern: str) -> None:
+    expr = find(expressions(ops=[op], max_size=1), lambda e: True)
+    assert re.search(pattern, expr.formula), expr.formula
+
+
+@pytest.mark.parametrize(
+    ("prim", "error", "pattern"),
+    [
+        (primitive(math.sin, math.cos, name="odd", domain=("sideways",)), ValueError,
+         "operation 'odd' has an unknown domain 'sideways'"),
+        (primitive(math.sin, math.cos, name="two", domain=("real", "real")), ValueError,
+         "'two' has 2 domain entries for 1 argument"),
+        (primitive(math.sin, math.cos, name="fixed", domain=("constant",)), ValueError,
+         "'fixed' takes only constants"),
+        (primitive(math.sin, math.cos, name="sin"), ValueError,
+         "two different operations are named 'sin'"),
+        (3.5, TypeError, "a name from PRIMITIVES or a Primitive, got float 3.5"),
+    ],
+)
+def test_expressions_rejects_bad_primitives(prim: Any, error: type, pattern: str) -> None:
+    with pytest.raises(error, match=f"expressions: .*{pattern}"):
+        expressions(ops=["sin", prim])
 
 
 # --------------------------------------------------------------------------- the profile
