@@ -16,7 +16,6 @@ Python-level decisions on values (``if v.data > 0``, ``float(v)``,
 from __future__ import annotations
 
 import numbers
-import numbers
 import sys
 import warnings
 from collections.abc import Callable, Sequence
