@@ -97,13 +97,21 @@ def _local_values(node: Value) -> Sequence[Any]:
                 "(define the operation with autograd_mini.primitive for higher orders)"
             )
         return node.local_grads
-    if isinstance(prim, Bound):
-        args = prim.args
-        every = prim.prim.derivatives(args, node)
-        return [every[i] for i, a in enumerate(args) if isinstance(a, Value)]
-    if prim.linear:
+    if isinstance(prim, Bound):  # some arguments were numbers: re-run with them in place
+        rules, args = prim.prim, prim.args
+    elif prim.linear:
         return node.local_grads
-    return prim.derivatives(node.parents, node)
+    else:
+        rules, args = prim, node.parents
+    try:
+        every = rules.derivatives(args, node)
+    except (ArithmeticError, ValueError) as exc:  # a user's rule; the built-in ones never raise
+        where = ", ".join(repr(_value_of(a)) for a in args)
+        raise type(exc)(
+            f"gradients: the derivative of {node.op!r} at ({where}) could not be "
+            f"differentiated again: {exc}"
+        ) from exc
+    return [d for d, a in zip(every, args) if isinstance(a, Value)]
 
 ArgNums = int | Sequence[int]
 
