@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_mini import Value, grad, gradients, hessian
-from autograd_mini.engine import PRIMITIVES
+from autograd_mini.ops import PRIMITIVES  # the engine's table (engine.PRIMITIVES)
 
 NAN, INF = math.nan, math.inf
 
