@@ -176,31 +176,39 @@ def _pow(x: Any, y: Any) -> Any:
     return fm.pow(float(x), float(y))
 
 
-def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
-    """d/dx x**y = y x**(y-1): 0 for y = 0, inf at x = 0 when y < 1.
+def _over(x: Any, y: Any) -> Any:
+    """``x / y`` in a derivative rule: ``+-inf`` where ``y`` is 0 instead of an error.
 
-    For a Value exponent 0 the rule still returns ``y x**(y-1)`` (away from
-    x = 0), whose derivative in y, x**-1, higher orders need.
+    On Values it applies `QUOTIENT`, so the infinite derivative still has
+    derivatives of its own (``sqrt``'s second derivative at 0 is -inf).
     """
+    if isinstance(x, Value) or isinstance(y, Value):
+        return apply(QUOTIENT, (x, y))
+    return fm.quotient(float(x), float(y))
+
+
+def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
+    """d/dx x**y = y x**(y-1): 0 for a constant y = 0; at x = 0 with y < 1, y / x**(1-y)."""
     xd, yd = _data(x), _data(y)
-    if yd == 0.0 and (xd == 0.0 or not isinstance(y, Value)):
+    if yd == 0.0 and not isinstance(y, Value):  # x ** 0 is the constant 1
         return 0.0
-    if xd == 0.0 and yd < 1.0:
-        return math.inf
-    return y * _pow(x, y - 1)
+    if xd == 0.0 and yd < 1.0:  # x**(y-1) would be 0 to a negative power: inf
+        return 0.0 if yd == 0.0 else _over(y, _pow(x, 1 - y))
+    return y * _pow(x, y - 1)  # a Value y = 0 keeps its derivative in y
 
 
 def _d_pow_exponent(x: Any, y: Any, out: Any) -> Any:
-    """d/dy x**y = log(x) x**y: 0 at x = 0, undefined (nan) for x < 0."""
+    """d/dy x**y = log(x) x**y: 0 at x = 0; undefined (nan) for x < 0, as are its
+    own derivatives (``nan * out`` keeps them nan, where a constant's would be 0)."""
     xd = _data(x)
     if xd <= 0.0:
-        return 0.0 if xd == 0.0 else math.nan
+        return 0.0 if xd == 0.0 else math.nan * out
     return _call("log", x) * out
 
 
 def _d_sqrt(x: Any, out: Any) -> Any:
     """d/dx sqrt(x) = 1 / (2 sqrt(x)): inf at 0."""
-    return math.inf if _data(out) == 0.0 else 0.5 / out
+    return _over(0.5, out)
 
 
 def _dot(*args: float) -> float:
@@ -232,7 +240,12 @@ SCALE = Primitive("*", float.__mul__, lambda x, c, out: c, lambda x, c, out: x,
                   linear=True, domain=("real", "constant"),
                   doc="x * c for a number c; d/dx = c.")
 NEG = Primitive("neg", float.__neg__, lambda x, out: -1.0, linear=True, doc="-x; d/dx = -1.")
-DIV = Primitive("/", fm.div, lambda x, y, out: 1.0 / y, lambda x, y, out: -out / y,
+QUOTIENT = Primitive("quotient", fm.quotient, lambda x, y, out: _over(1.0, y),
+                     lambda x, y, out: _over(-out, y),
+                     domain=("real", "nonzero"),
+                     doc="x / y, +-inf at y = 0 (nan for 0/0): division inside derivative "
+                     "rules, which must not raise where the operation is defined.")
+DIV = Primitive("/", fm.div, lambda x, y, out: _over(1.0, y), lambda x, y, out: _over(-out, y),
                 domain=("real", "nonzero"), doc="x / y; d/dx = 1/y, d/dy = -x/y².")
 POW = Primitive("**", fm.pow, _d_pow_base, _d_pow_exponent, domain=("positive", "bounded"),
                 doc="x ** y; d/dx = y x^(y-1), d/dy = ln(x) x^y.")
@@ -269,7 +282,7 @@ PRIMITIVES: dict[str, Primitive] = {
     "add": ADD, "sub": SUB, "mul": MUL, "scale": SCALE, "neg": NEG, "div": DIV, "pow": POW,
     "abs": ABS, "relu": RELU, "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS,
     "exp": EXP, "log": LOG, "sqrt": SQRT, "sin": SIN, "cos": COS,
-    "dot": DOT, "dot_relu": DOT_RELU, "sum": SUM,
+    "dot": DOT, "dot_relu": DOT_RELU, "sum": SUM, "quotient": QUOTIENT,
 }
 """Every built-in operation by name: the one table that the operators, the
 drawings, the tests, `jit` and higher-order derivatives all read."""

@@ -65,11 +65,12 @@ def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) 
             if g is None:
                 continue
             for parent, local in zip(node.parents, _local_values(node)):
-                # The zero-derivative-edge rule of backward: an edge whose local
-                # derivative is 0 carries nothing when the arriving gradient is
-                # inf or nan. Otherwise it is followed, since a local
-                # derivative that is 0 here may have a derivative of its own.
-                if _value_of(local) == 0.0 and not math.isfinite(_value_of(g)):
+                # The zero-derivative-edge rule of backward: a 0 on either side of
+                # an edge (local derivative or arriving gradient) carries nothing,
+                # even times inf or nan. Where both are finite the edge is followed,
+                # since a factor that is 0 here may have a derivative of its own.
+                lv, gv = _value_of(local), _value_of(g)
+                if (lv == 0.0 or gv == 0.0) and not (math.isfinite(lv) and math.isfinite(gv)):
                     continue
                 term = local * g
                 prev = acc.get(parent)
@@ -97,13 +98,21 @@ def _local_values(node: Value) -> Sequence[Any]:
                 "(define the operation with autograd_mini.primitive for higher orders)"
             )
         return node.local_grads
-    if isinstance(prim, Bound):
-        args = prim.args
-        every = prim.prim.derivatives(args, node)
-        return [every[i] for i, a in enumerate(args) if isinstance(a, Value)]
-    if prim.linear:
+    if isinstance(prim, Bound):  # some arguments were numbers: re-run with them in place
+        rules, args = prim.prim, prim.args
+    elif prim.linear:
         return node.local_grads
-    return prim.derivatives(node.parents, node)
+    else:
+        rules, args = prim, node.parents
+    try:
+        every = rules.derivatives(args, node)
+    except (ArithmeticError, ValueError) as exc:  # a user's rule; the built-in ones never raise
+        where = ", ".join(repr(_value_of(a)) for a in args)
+        raise type(exc)(
+            f"gradients: the derivative of {node.op!r} at ({where}) could not be "
+            f"differentiated again: {exc}"
+        ) from exc
+    return [d for d, a in zip(every, args) if isinstance(a, Value)]
 
 ArgNums = int | Sequence[int]
 

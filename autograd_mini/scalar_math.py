@@ -26,6 +26,7 @@ __all__ = [
     "INF",
     "add_in_order",
     "div",
+    "quotient",
     "pow",
     "exp",
     "log",
@@ -53,14 +54,30 @@ def add_in_order(terms: Iterable[float], start: float = 0.0) -> float:
 
 
 def div(x: float, y: float) -> float:
-    """``x / y``; ZeroDivisionError for ``y == 0``."""
-    if y == 0.0:
+    """``x / y``; ZeroDivisionError for ``y == 0`` (``nan / 0`` is nan)."""
+    if y == 0.0 and x == x:
         raise ZeroDivisionError(f"/: division of {x!r} by zero")
-    return x / y
+    return x / y if y != 0.0 else x
+
+
+def quotient(x: float, y: float) -> float:
+    """``x / y`` for derivative formulas: ``+-inf`` at ``y == 0`` (nan for ``0 / 0``).
+
+    A derivative is infinite where a function is defined but its slope is
+    vertical (``sqrt`` at 0): the rules must give inf there, as IEEE 754
+    division does, rather than raise `div`'s error.
+    """
+    if y != 0.0:
+        return x / y
+    if x == 0.0 or x != x:
+        return math.nan
+    return math.copysign(INF, x) * math.copysign(1.0, y)
 
 
 def pow(x: float, y: float) -> float:
-    """``x ** y`` as a real number; overflow gives ``+-inf``."""
+    """``x ** y`` as a real number; overflow gives ``+-inf``; nan if either is nan."""
+    if x != x or y != y:  # Python's 1.0 ** nan and nan ** 0 are 1.0
+        return math.nan
     if x == 0.0 and y < 0.0:
         raise ZeroDivisionError(f"**: 0.0 cannot be raised to the negative power {y!r}")
     if x < 0.0 and not (y.is_integer() or math.isinf(y)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -253,3 +254,63 @@ def test_one_no_grad_object_shared_by_two_threads() -> None:
     for t in threads:
         t.join(timeout=10)
     assert errors == []
+
+
+# ---------------------------------------------------------------- decorated generators and async
+
+
+def test_no_grad_on_a_generator_records_nothing_and_the_caller_keeps_its_mode() -> None:
+    x = Value(2.0)
+    seen: list[bool] = []
+
+    @no_grad()
+    def steps(n: int) -> Iterator[Value]:
+        for i in range(n):
+            seen.append(is_grad_enabled())
+            yield x * (i + 1)
+
+    outs = []
+    for out in steps(3):
+        assert is_grad_enabled()  # between yields, the caller's own mode
+        outs.append(out)
+        y = x * out  # the caller records
+        assert y.parents == (x, out)
+    assert seen == [False, False, False]
+    assert all(o.is_leaf for o in outs)
+
+    with no_grad():  # a caller without recording stays so between yields
+        for _out in steps(2):
+            assert not is_grad_enabled()
+
+
+def test_no_grad_on_a_coroutine_and_an_async_generator() -> None:
+    x = Value(2.0)
+    modes: list[bool] = []
+
+    @no_grad()
+    async def compute() -> Value:
+        await asyncio.sleep(0)
+        modes.append(is_grad_enabled())
+        return x * 3
+
+    @no_grad()
+    async def stream(n: int) -> AsyncIterator[Value]:
+        for i in range(n):
+            await asyncio.sleep(0)
+            modes.append(is_grad_enabled())
+            yield x * i
+
+    async def main() -> None:
+        out = await compute()
+        assert out.is_leaf and out.data == 6.0
+        assert is_grad_enabled()
+        async for v in stream(3):
+            assert is_grad_enabled()  # the caller's mode between yields
+            assert v.is_leaf
+            assert not (x * v).is_leaf
+        with no_grad():
+            async for _v in stream(1):
+                assert not is_grad_enabled()
+
+    asyncio.run(main())
+    assert modes == [False] * 5

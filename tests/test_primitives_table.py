@@ -46,6 +46,7 @@ DOMAINS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "scale": _args(moderate, moderate),  # (x, constant)
     "neg": _args(moderate),
     "div": _args(moderate, away_from_zero.filter(lambda y: abs(y) > 0.1)),
+    "quotient": _args(moderate, away_from_zero.filter(lambda y: abs(y) > 0.1)),
     "pow": _args(positive, st.floats(min_value=-3.0, max_value=3.0)),
     "abs": _args(away_from_zero),
     "relu": _args(away_from_zero),
@@ -72,6 +73,7 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "scale": lambda x, c: x * c,
     "neg": lambda x: -x,
     "div": lambda x, y: x / y,
+    "quotient": lambda x, y: x / y,
     "pow": lambda x, y: math.exp(y * math.log(x)),
     "abs": lambda x: math.fabs(x),
     "relu": lambda x: max(x, 0.0),

@@ -46,6 +46,7 @@ TORCH: dict[str, tuple[Callable[..., Any], st.SearchStrategy[tuple[float, ...]]]
     "scale": (lambda x, c: x * c, st.tuples(moderate, moderate)),
     "neg": (torch.neg, st.tuples(moderate)),
     "div": (torch.div, st.tuples(moderate, moderate.filter(lambda y: abs(y) > 0.05))),
+    "quotient": (torch.div, st.tuples(moderate, moderate.filter(lambda y: abs(y) > 0.05))),
     "pow": (torch.pow, st.tuples(positive, st.floats(min_value=-3.0, max_value=3.0))),
     "abs": (torch.abs, st.tuples(moderate)),
     "relu": (torch.relu, st.tuples(moderate)),
