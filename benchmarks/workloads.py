@@ -10,6 +10,10 @@ computation written by hand with plain floats (the floor).
 * ``memory``: bytes per recorded operation (`chain_bytes_per_op`) and the
   peak memory of one ``mlp`` step (`peak_bytes`).
 * ``two_node``: the two-node network against its hand formulas (`two_node_funcs`).
+* ``jit``: the same demo step compiled with `autograd_mini.jit` (`jit_mlp_step`),
+  its first call (`jit_first_call`), the two-node network compiled
+  (`two_node_jit_funcs`), and compile/replay/memory for chains of 10^3 to 10^6
+  nodes (`jit_chain_scaling`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd_mini import Value
+from autograd_mini import Value, jit
 from benchmarks.floor import FloorMLP
 
 SIZES = [2, 16, 16, 1]
@@ -387,3 +391,139 @@ def two_node_funcs() -> dict[str, Callable[[], object]]:
         return w1.grad
 
     return {"ours": ours, "op-by-op": op_by_op, "hand": hand}
+
+
+# --------------------------------------------------------------------------- jit
+
+
+def demo_loss(model: Any, wrap: Callable[[float], Any] = Value) -> Callable[..., Any]:
+    """micrograd's demo loss as a function of the data, as a user writes it for `jit`."""
+
+    def loss(xs: Sequence[Sequence[float]], ys: Sequence[float]) -> Any:
+        inputs = [[wrap(v) for v in row] for row in xs]
+        scores = [model(x) for x in inputs]
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in model.parameters())
+        return data_loss + reg_loss
+
+    return loss
+
+
+def jit_mlp_step(points: int = 100, learning_rate: float = LEARNING_RATE
+                 ) -> Callable[[], object]:
+    """micrograd's demo step with the loss compiled by `jit`: the whole step as a user
+    writes it (call, ``zero_grad``, ``backward``, SGD update). Traces on the first call."""
+    xs, ys = moons(points)
+    model = ours_mlp(initial_parameters())
+    loss = jit(demo_loss(model))
+
+    def step() -> object:
+        total = loss(xs, ys)
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        return total
+
+    return step
+
+
+def jit_first_call(points: int = 100) -> float:
+    """Seconds of the first call of a freshly compiled demo step: trace, code
+    generation, compilation, the replay and its backward."""
+    step = jit_mlp_step(points)
+    gc.collect()
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def two_node_bare(x: float, y: float, w1: float, b1: float, w2: float, b2: float
+                  ) -> tuple[float, float, float, float, float]:
+    """The two-node network's cost and gradients by hand: plain floats, no checks."""
+    z1 = w1 * x + b1
+    a1 = 1.0 / (1.0 + math.exp(-z1))
+    z2 = w2 * a1 + b2
+    y_hat = 1.0 / (1.0 + math.exp(-z2))
+    delta2 = (y_hat - y) * y_hat * (1.0 - y_hat)
+    delta1 = delta2 * w2 * a1 * (1.0 - a1)
+    return 0.5 * (y_hat - y) ** 2, delta2 * a1, delta2, delta1 * x, delta1
+
+
+def two_node_jit_funcs() -> dict[str, Callable[[], object]]:
+    """The two-node network, squared cost, compiled with `jit` vs the bare hand formulas.
+
+    ``jit`` runs ``zero_grad``, the compiled cost and ``backward`` (the user's
+    loop); ``bare`` is `two_node_bare`, the floats alone.
+    """
+    w1, b1, w2, b2 = (Value(p) for p in TWO_NODE_PARAMS)
+    params = (w1, b1, w2, b2)
+    x, y = TWO_NODE_EXAMPLE
+
+    @jit
+    def cost(xv: Any, yv: Any) -> Any:
+        y_hat = (w2 * (w1 * xv + b1).sigmoid() + b2).sigmoid()
+        return 0.5 * (y_hat - yv) ** 2
+
+    def compiled() -> float:
+        for p in params:
+            p.grad = 0.0
+        cost(x, y).backward()
+        return w1.grad
+
+    def bare() -> float:
+        return two_node_bare(x, y, *TWO_NODE_PARAMS)[3]
+
+    return {"jit": compiled, "bare": bare}
+
+
+def jit_chain_scaling(n: int) -> dict[str, float]:
+    """Compile and replay ``y = (y * 0.999 + 0.001).relu()``, ``n`` steps, with `jit`.
+
+    Runs in a fresh Python process, so that the peak memory is this graph's
+    alone. Returns seconds to compile (the first call: a trace of ``3n``
+    operations, code generation, compilation, one replay and its backward),
+    nanoseconds per operation of later replays (call and backward), the peak
+    resident memory of the process above what it used before the call, in
+    bytes, and the generated source's line count.
+    """
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _CHAIN_SCRIPT, str(n)], check=True,
+                         capture_output=True, text=True).stdout
+    return {k: float(v) for k, v in json.loads(out).items()}
+
+
+_CHAIN_SCRIPT = """
+import gc, json, resource, sys, time
+from autograd_mini import Value, jit
+n = int(sys.argv[1])
+
+def chain(x):
+    y = x
+    for _ in range(n):
+        y = (y * 0.999 + 0.001).relu()
+    return y
+
+f = jit(chain)
+x = Value(1.0)
+gc.collect()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+f(x).backward()
+compile_s = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+assert x.grad > 0.0, x.grad
+repeats = max(1, 300_000 // (3 * n))
+gc.collect()
+start = time.perf_counter()
+for _ in range(repeats):
+    f(x).backward()
+replay = (time.perf_counter() - start) / repeats
+print(json.dumps({"compile_s": compile_s, "replay_ns_per_op": replay / (3 * n) * 1e9,
+                  "peak_bytes": (peak - before) * 1024,
+                  "source_lines": f.source.count("\\n")}))
+"""

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from array import array
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,33 +289,34 @@ class _Writer:
                  grad_inputs: Collection[int] | None) -> None:
         self.graph = graph
         wanted = range(len(graph.inputs)) if grad_inputs is None else grad_inputs
-        self.needs: set[Value] = {graph.inputs[k] for k in wanted}
-        for op in graph.ops:  # a node needs a gradient when some argument does
-            if any(isinstance(a, Value) and a in self.needs for a in op.args):
-                self.needs.add(op.out)
+        self.position = {op.out: k for k, op in enumerate(graph.ops)}
+        self.needs = _Needs(graph, self.position, wanted)
         self.careful = careful
         self.names = Names()
         self.namespace = dict(RUNTIME)
         self.objects: dict[int, str] = {}
         self.constants = graph.constants
         self.input_index = {v: i for i, v in enumerate(graph.inputs)}
-        segments: list[int | Run] = find_runs(graph) if roll else list(range(len(graph.ops)))
+        segments: list[int | Run] = (find_runs(graph, position=self.position) if roll
+                                     else list(range(len(graph.ops))))
         self.segments: list[int | Run] = self._keep_accumulators_local(segments)
         self.input_names = [self.names.name(v, f"x{i}") for i, v in enumerate(graph.inputs)]
         # Where each node lives: a straight node's name, or (run, instance, position).
         self.straight: dict[Value, str] = {}
-        self.in_run: dict[Value, tuple[int, int, int]] = {}
+        self.segment_of = array("l", bytes(8 * len(graph.ops)))  # op index -> segment
         self.runs: dict[int, Run] = {}
         for m, seg in enumerate(self.segments):
             if isinstance(seg, Run):
                 self.runs[m] = seg
-                for i in range(seg.count):
-                    for p in range(seg.period):
-                        self.in_run[graph.ops[seg.start + i * seg.period + p].out] = (m, i, p)
+                for k in range(seg.start, seg.start + seg.count * seg.period):
+                    self.segment_of[k] = m
             else:
+                self.segment_of[seg] = m
                 op = graph.ops[seg]
                 self.straight[op.out] = self.names.name(op.out, f"v{seg}")
-        self.run_needs = {(m, p) for v, (m, _, p) in self.in_run.items() if v in self.needs}
+        self.run_needs = {(m, p) for m, run in self.runs.items() for p in range(run.period)
+                          if any(self.needs.op(run.start + i * run.period + p)
+                                 for i in range(run.count))}
         self.listed_inputs: set[int] = set()  # inputs whose gradient is kept by index
         self.external: set[tuple[int, int]] = set()  # run positions read from outside
         self._scan()
@@ -414,8 +416,19 @@ class _Writer:
         for out in self.graph.outputs:
             self._mark(out)
 
+    def in_run(self, v: Value) -> tuple[int, int, int] | None:
+        """``(run, instance, position)`` of a node inside a run, else None."""
+        k = self.position.get(v)
+        if k is None:
+            return None
+        run = self.runs.get(self.segment_of[k])
+        if run is None:
+            return None
+        i, p = divmod(k - run.start, run.period)
+        return self.segment_of[k], i, p
+
     def _mark(self, v: Value) -> None:
-        where = self.in_run.get(v)
+        where = self.in_run(v)
         if where is not None:
             self.external.add((where[0], where[2]))
 
@@ -431,7 +444,7 @@ class _Writer:
             return self.input_names[self.input_index[v]]
         if v in self.straight:
             return self.straight[v]
-        m, i, p = self.in_run[v]
+        m, i, p = self.in_run(v)  # type: ignore[misc]
         return f"S{m}[{i}][{p}]"
 
     def grad(self, v: Any) -> str | None:
@@ -443,7 +456,7 @@ class _Writer:
             return f"gin[{k}]" if k in self.listed_inputs else f"g_{self.input_names[k]}"
         if v in self.straight:
             return f"g_{self.straight[v]}"
-        m, i, p = self.in_run[v]
+        m, i, p = self.in_run(v)  # type: ignore[misc]
         return f"G{m}_{p}[{i}]"
 
     def varying(self, items: Sequence[Any], grad: bool) -> str | None:
@@ -456,8 +469,8 @@ class _Writer:
         if first in self.input_index:
             idx = self.index([self.input_index[x] for x in items])
             return f"gin[{idx}]" if grad else f"inputs[{idx}]"
-        m, _, p = self.in_run[first]
-        idx = self.index([self.in_run[x][1] for x in items])
+        m, _, p = self.in_run(first)  # type: ignore[misc]
+        idx = self.index([self.in_run(x)[1] for x in items])  # type: ignore[index]
         return f"G{m}_{p}[{idx}]" if grad else f"S{m}[{idx}][{p}]"
 
     def load(self, m: int, o: Operand, loads: dict[str, str]) -> str:
@@ -630,6 +643,28 @@ class _Writer:
             if target is not None:
                 lines.append(f"    {target} += {self.temp('c', m, q)}")
         return lines
+
+
+class _Needs:
+    """Which Values need a gradient: the wanted inputs, and every node that
+    reads one (a flag per operation, so a million-node trace stays small)."""
+
+    def __init__(self, graph: Graph, position: dict[Value, int], wanted: Iterable[int]) -> None:
+        self.inputs = {graph.inputs[k] for k in wanted}
+        self.position = position
+        self.flags = bytearray(len(graph.ops))
+        for k, op in enumerate(graph.ops):
+            for a in op.args:
+                if isinstance(a, Value) and a in self:
+                    self.flags[k] = 1
+                    break
+
+    def op(self, k: int) -> bool:
+        return bool(self.flags[k])
+
+    def __contains__(self, v: object) -> bool:
+        k = self.position.get(v)  # type: ignore[call-overload]
+        return bool(self.flags[k]) if k is not None else v in self.inputs
 
 
 def _tuple(items: Sequence[str]) -> str:

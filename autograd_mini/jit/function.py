@@ -11,8 +11,10 @@ inputs' ``grad``, exactly as the engine would have, operation by operation.
 from __future__ import annotations
 
 import functools
+import gc
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from autograd_mini.checks import describe
@@ -178,10 +180,12 @@ class JitFunction:
         leaves, key = flatten(args, "jit")
         compiled = self._cache.get(key)
         if compiled is None:
-            graph, result = trace(self.fn, args, "jit")
-            sequence = type(result) if isinstance(result, (list, tuple)) else None
-            value_args = [i for i, v in enumerate(leaves) if isinstance(v, Value)]
-            compiled = self._cache[key] = Compiled(graph, value_args, sequence)
+            with _collector_paused():
+                graph, result = trace(self.fn, args, "jit")
+                sequence = type(result) if isinstance(result, (list, tuple)) else None
+                del result
+                value_args = [i for i, v in enumerate(leaves) if isinstance(v, Value)]
+                compiled = self._cache[key] = Compiled(graph, value_args, sequence)
         self._last = compiled
         return compiled.run(leaves)
 
@@ -196,6 +200,25 @@ class JitFunction:
         """Forget every trace: the next call traces again."""
         self._cache.clear()
         self._last = None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a trace is recorded and compiled.
+
+    A trace makes one object per operation (millions for a long chain), all
+    alive until the code is generated, and frees them by reference counting;
+    it creates no cycles. With the collector running, its full collections
+    re-scan every one of them, over and over. It is re-enabled on exit (also
+    on error) if, and only if, it was enabled on entry.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def jit(fn: Callable[..., Any]) -> JitFunction:

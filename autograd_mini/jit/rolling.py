@@ -23,6 +23,7 @@ run otherwise), so rolled code gives the same floats as straight code.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,19 +61,27 @@ class Run:
     operands: list[list[Operand]]
 
 
-def find_runs(graph: Graph, min_ops: int = MIN_OPS) -> list[int | Run]:
-    """The forward order as straight operations (their index) and `Run` blocks."""
+def find_runs(graph: Graph, min_ops: int = MIN_OPS,
+              position: dict[Value, int] | None = None) -> list[int | Run]:
+    """The forward order as straight operations (their index) and `Run` blocks.
+
+    ``position`` maps each operation's output to its index (computed when
+    not given). Flat arrays keep a million-operation trace small.
+    """
     ops = graph.ops
     constants = graph.constants
     n = len(ops)
-    position = {op.out: k for k, op in enumerate(ops)}
-    signature = [_signature(op, constants) for op in ops]
-    next_same: list[int] = [0] * n
-    last: dict[object, int] = {}
+    if position is None:
+        position = {op.out: k for k, op in enumerate(ops)}
+    kinds: dict[object, int] = {}  # each distinct signature gets a small number
+    signature = array("l", (kinds.setdefault(_signature(op, constants), len(kinds))
+                            for op in ops))
+    next_same = array("l", bytes(8 * n))
+    last: dict[int, int] = {}
     for k in range(n - 1, -1, -1):
         next_same[k] = last.get(signature[k], -1)
         last[signature[k]] = k
-    in_run: dict[int, int] = {}  # op index -> the run (its index in `segments`) holding it
+    in_run = array("l", [-1]) * n  # op index -> the segment of the run holding it, or -1
     segments: list[int | Run] = []
     s = 0
     while s < n:
@@ -80,8 +89,9 @@ def find_runs(graph: Graph, min_ops: int = MIN_OPS) -> list[int | Run]:
         if next_same[s] > s:
             period = next_same[s] - s
             count = 1
-            while (s + (count + 1) * period <= n and all(
-                    signature[s + count * period + p] == signature[s + p] for p in range(period))):
+            while (s + (count + 1) * period <= n and
+                   signature[s + count * period: s + (count + 1) * period]
+                   == signature[s: s + period]):
                 count += 1
             if count >= 2 and count * period >= min_ops:
                 run = _classify(ops, constants, position, in_run, s, period, count)
@@ -102,7 +112,7 @@ def _signature(op: Op, constants: dict[Value, float]) -> object:
 
 
 def _classify(ops: list[Op], constants: dict[Value, float], position: dict[Value, int],
-              in_run: dict[int, int], s: int, period: int, count: int) -> Run | None:
+              in_run: array[int], s: int, period: int, count: int) -> Run | None:
     """The operands of a candidate run, or None when it cannot be rolled exactly."""
     end = s + period * count
     operands: list[list[Operand]] = []
@@ -140,7 +150,7 @@ def _classify(ops: list[Op], constants: dict[Value, float], position: dict[Value
                 return None
             for x in items:  # each instance reads its own input or earlier-run node
                 k = position.get(x)
-                if k is not None and (k >= s or k not in in_run):
+                if k is not None and (k >= s or in_run[k] < 0):
                     return None
             row.append(Operand("varying", items=tuple(items)))
         operands.append(row)

@@ -83,7 +83,7 @@ class Traced(Value):
         return _DATA.__get__(self)  # type: ignore[no-any-return]
 
 
-@dataclass
+@dataclass(slots=True)
 class Op:
     """One recorded operation: ``out = prim(*args)``.
 
@@ -321,8 +321,13 @@ def _graph(state: _Trace, arg_values: list[Value], outputs: list[Value], who: st
 def _op_of(node: Value, resolve: Callable[[Value], Value]) -> Op:
     prim = node._prim
     if isinstance(prim, Bound):
-        args = tuple(resolve(a) if isinstance(a, Value) else float(a) for a in prim.args)
+        args = prim.args
+        if not all(type(a) is float or (isinstance(a, Value) and resolve(a) is a) for a in args):
+            args = tuple(resolve(a) if isinstance(a, Value) else float(a) for a in args)
         return Op(node, prim.prim, args)
     if not isinstance(prim, Primitive):  # record() always gives one: a broken invariant
         raise TypeError(f"jit: node {node!r} has no primitive to replay")
-    return Op(node, prim, tuple(resolve(p) for p in node.parents))
+    parents = node.parents
+    if any(resolve(p) is not p for p in parents):
+        parents = tuple(map(resolve, parents))
+    return Op(node, prim, parents)
