@@ -32,7 +32,7 @@ from typing import Any
 from benchmarks import workloads
 from benchmarks.timing import compare, gc_disabled, gc_timer, time_calls
 
-WORKLOADS = ("mlp", "chain", "memory", "two_node")
+WORKLOADS = ("mlp", "chain", "memory", "two_node", "jit_scaling")
 BEGIN = "<!-- benchmarks:begin -->"
 END = "<!-- benchmarks:end -->"
 
@@ -111,7 +111,7 @@ def run_mlp(cfg: Config) -> Result:
             elapsed = time_calls(func, calls, collect=False) * calls
         gc_share[name] = timer.seconds / elapsed
     rows = []
-    for name in ("ours", "ours-unfused", "floor", "micrograd", "torch"):
+    for name in ("ours", "ours-unfused", "jit", "floor", "micrograd", "torch"):
         if name in rate:
             rows.append([
                 name,
@@ -132,6 +132,15 @@ def run_mlp(cfg: Config) -> Result:
     if "micrograd" in rate:
         r = rate["ours"] / rate["micrograd"]
         result.targets.append(Target("mlp", "eager steps/s vs micrograd", r, ">= 35x", r >= 35))
+    r = rate["jit"] / rate["floor"]
+    result.targets.append(Target("mlp", "jit steps/s vs hand-written floor", r, ">= 2.5x",
+                                 r >= 2.5))
+    first = statistics.median(workloads.jit_first_call(cfg.mlp_points)
+                              for _ in range(cfg.repeats))
+    r = first / samples["ours"].median
+    result.targets.append(Target("mlp", "jit first call, in eager steps", r, "<= 15",
+                                 r <= 15))
+    result.raw["jit_first_call_s"] = first
     result.notes.append(
         "'ours vs it' is our steps/s divided by the row's; 'spread' is (max-min)/median "
         "over the repeats; GC share is the time inside gc.callbacks start/stop."
@@ -250,7 +259,46 @@ def run_two_node(cfg: Config) -> Result:
         "two_node", "time vs hand formulas", ours / hand, "<= 15x", ours / hand <= 15))
     result.targets.append(Target(
         "two_node", "TwoNodeNetwork vs op by op", ours / op_by_op, "<= 1x", ours / op_by_op <= 1))
+    jitted = compare(workloads.two_node_jit_funcs(), cfg.repeats, cfg.budget)
+    jit_s, bare = jitted["jit"].median, jitted["bare"].median
+    result.rows.append(["jit (zero_grad, compiled cost, backward)", f"{jit_s * 1e6:.2f}",
+                        f"{jit_s / hand:.2f}x"])
+    result.rows.append(["bare hand formulas (floats, no checks)", f"{bare * 1e6:.2f}",
+                        f"{bare / hand:.2f}x"])
+    result.targets.append(Target(
+        "two_node", "jit vs bare hand formulas", jit_s / bare, "<= 3x", jit_s / bare <= 3))
     return result
+
+
+def run_jit_scaling(cfg: Config) -> Result:
+    """Compile time, replay time per operation and peak memory of jit on long chains."""
+    sizes = [1_000, 10_000] if cfg.quick else [1_000, 10_000, 100_000, 1_000_000]
+    figures = {n: workloads.jit_chain_scaling(n) for n in sizes}
+    rows = [[f"{n:,}", f"{3 * n:,}", f"{f['compile_s']:.2f}", f"{f['replay_ns_per_op']:.0f}",
+             f"{f['peak_bytes'] / 2**20:,.0f}", f"{f['source_lines']:.0f}"]
+            for n, f in figures.items()]
+    result = Result(
+        "jit_scaling",
+        "jit_scaling: jit of y = (y * 0.999 + 0.001).relu(), N steps (a fresh process each)",
+        ["N", "operations", "compile (s)", "replay ns/op", "peak memory (MiB)", "source lines"],
+        rows,
+        raw={"figures": figures},
+    )
+    top = figures[sizes[-1]]
+    result.targets.append(Target("jit_scaling", f"compile s at N={sizes[-1]:,}",
+                                 top["compile_s"], "<= 60", top["compile_s"] <= 60))
+    result.targets.append(Target("jit_scaling", f"peak GiB at N={sizes[-1]:,}",
+                                 top["peak_bytes"] / 2**30, "<= 2",
+                                 top["peak_bytes"] <= 2 * 2**30))
+    result.notes.append(
+        "Compile is the first call (trace, code generation, compilation, one replay and its "
+        "backward); replay is a later call and its backward; peak memory is the process's "
+        "resident high-water mark during the first call, above what it used before."
+    )
+    return result
+
+
+
 
 
 RUNNERS: dict[str, Callable[[Config], Result]] = {
@@ -258,6 +306,7 @@ RUNNERS: dict[str, Callable[[Config], Result]] = {
     "chain": run_chain,
     "memory": run_memory,
     "two_node": run_two_node,
+    "jit_scaling": run_jit_scaling,
 }
 
 

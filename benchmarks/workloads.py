@@ -222,12 +222,13 @@ def mlp_funcs(
     Every model starts from the same `initial_parameters` and trains its own
     copy. Implementations: ``ours`` (fused ``dot`` neurons, the default),
     ``ours-unfused`` (one node per ``*`` and ``+``, micrograd's graph shape),
+    ``jit`` (the loss compiled by `autograd_mini.jit`, already traced),
     ``floor``, ``micrograd``, ``torch`` (the last two only when installed).
     ``points`` is the number of two-moons points per step (100 in the demo).
     """
     xs, ys = moons(points)
     params = initial_parameters()
-    names = ["ours", "ours-unfused", "floor"]
+    names = ["ours", "ours-unfused", "jit", "floor"]
     names += [name for name in ("micrograd", "torch") if has_module(name)]
     funcs: dict[str, Callable[[], object]] = {}
     for name in names:
@@ -243,6 +244,10 @@ def _mlp_step(
     if name == "floor":
         floor = FloorMLP(SIZES, params)
         return lambda: floor.step(xs, ys, LEARNING_RATE, ALPHA)
+    if name == "jit":
+        step = jit_mlp_step(len(xs))
+        step()  # the trace: timed on its own by `jit_first_call`
+        return step
     if name == "micrograd":
         from micrograd.engine import Value as MicrogradValue
 
