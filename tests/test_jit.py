@@ -47,3 +47,15 @@ def test_a_value_argument_read_in_python_warns_like_a_number_argument() -> None:
 
     with pytest.warns(TraceWarning, match=r"\.data"):
         jit(f)(Value(1.0))
+
+
+def test_a_jitted_function_called_inside_another_is_traced_through() -> None:
+    inner = jit(lambda x, k: (x * x).relu() * k)
+    outer = jit(lambda x: inner(x, 3.0) + x)
+    for v in (2.0, 3.0, -1.0):  # the first call traces; the others replay
+        a, b = Value(v), Value(v)
+        out = outer(a)
+        out.backward()
+        want = (b * b).relu() * 3.0 + b
+        want.backward()
+        assert (out.data, a.grad) == (want.data, b.grad)

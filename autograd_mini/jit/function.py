@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd_mini.checks import describe
-from autograd_mini.engine import Value
+from autograd_mini.engine import _TRACE, Value
 from autograd_mini.grad_mode import is_grad_enabled
 from autograd_mini.jit import codegen
-from autograd_mini.jit.tracing import Graph, flatten, trace
+from autograd_mini.jit.tracing import Graph, flatten, trace, unflatten
 
 __all__ = ["jit", "JitFunction", "JitOutput", "Compiled"]
 
@@ -176,6 +176,12 @@ class JitFunction:
                 f"argument(s) {', '.join(map(repr, kwargs))}"
             )
         leaves, key = flatten(args, "jit")
+        if _TRACE.get() is not None:
+            # Called while another function is traced: run the function itself, so
+            # that its operations join that trace (a replay would be one opaque
+            # node, captured as a constant input of the outer trace).
+            return self.fn(*unflatten(key, [v if isinstance(v, Value) else Value(float(v))
+                                             for v in leaves]))
         compiled = self._cache.get(key)
         if compiled is None:
             graph, result = trace(self.fn, args, "jit")
