@@ -59,3 +59,14 @@ def test_a_jitted_function_called_inside_another_is_traced_through() -> None:
         want = (b * b).relu() * 3.0 + b
         want.backward()
         assert (out.data, a.grad) == (want.data, b.grad)
+
+
+def test_higher_order_gradients_through_a_jit_output_raise() -> None:
+    from autograd_mini import grad, hessian
+
+    cube = jit(lambda x: x * x * x)
+    assert grad(cube)(2.0) == 12.0  # first order is fine
+    with pytest.raises(TypeError, match="compiled with jit.*cannot be differentiated again"):
+        grad(grad(cube))(2.0)
+    with pytest.raises(TypeError, match="compiled with jit"):
+        hessian(lambda x, y: jit(lambda a, b: a * a * b)(x, y))(1.0, 2.0)
