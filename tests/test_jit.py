@@ -70,3 +70,23 @@ def test_higher_order_gradients_through_a_jit_output_raise() -> None:
         grad(grad(cube))(2.0)
     with pytest.raises(TypeError, match="compiled with jit"):
         hessian(lambda x, y: jit(lambda a, b: a * a * b)(x, y))(1.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("fn", "point"),
+    [
+        (lambda x, y: (x - y).exp(), (800.0, 0.0)),  # gradients +inf and -inf
+        (lambda x, y: x * 1e308 + y * 1e308, (1.0, 1.0)),  # finite, their sum overflows
+    ],
+    ids=["opposite-infinities", "large-finite"],
+)
+def test_gradients_whose_sum_is_not_finite_are_still_the_engines(
+    fn: Callable[..., Value], point: tuple[float, float]
+) -> None:
+    a, b = (Value(v) for v in point)
+    want = fn(a, b)
+    want.backward()
+    c, d = (Value(v) for v in point)
+    out = jit(fn)(c, d)
+    out.backward()
+    assert all_same([out.data, c.grad, d.grad], [want.data, a.grad, b.grad])

@@ -11,7 +11,6 @@ inputs' ``grad``, exactly as the engine would have, operation by operation.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -57,7 +56,9 @@ class Compiled:
         backward (generated on first need) runs instead.
         """
         grads = self._backward(saved, seeds)
-        total = math.fsum(grads) if grads else 0.0
+        # A plain sum: math.fsum raises on inf + -inf and on overflow. A finite
+        # sum that overflows only sends us to the careful backward, also exact.
+        total = sum(grads, 0.0)
         if total - total == 0.0:
             return grads  # type: ignore[no-any-return]
         if self._careful is None:
