@@ -90,3 +90,65 @@ def test_gradients_whose_sum_is_not_finite_are_still_the_engines(
     out = jit(fn)(c, d)
     out.backward()
     assert all_same([out.data, c.grad, d.grad], [want.data, a.grad, b.grad])
+
+
+# --------------------------------------------------------------------------- random programs
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from autograd_mini.testing import ALL_OPS, Expression, expressions  # noqa: E402
+
+POINTS = st.one_of(
+    st.floats(-3.0, 3.0),
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5]),  # kinks of relu and abs, exact zeros
+)
+RANDOM_PROGRAMS = 1000
+
+
+def eager_run(expr: Expression, point: Sequence[float], z: Value) -> list[float]:
+    """Value and d/dx, d/dy, d/dz of ``expr(x, y, z)`` on the engine, op by op."""
+    x, y = Value(point[0]), Value(point[1])
+    z.data, z.grad = point[2], 0.0
+    out = expr(x, y, z)
+    out.backward()
+    return [out.data, x.grad, y.grad, z.grad]
+
+
+@settings(
+    max_examples=RANDOM_PROGRAMS,
+    derandomize=True,  # a fixed sequence of programs, in CI and locally
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    expressions(("x", "y", "z"), ops=ALL_OPS, max_depth=5, max_size=12),
+    st.lists(st.tuples(POINTS, POINTS, POINTS), min_size=4, max_size=4),
+    st.booleans(),
+)
+def test_random_programs_replay_bit_for_bit_like_eager(
+    expr: Expression, points: list[tuple[float, float, float]], x_is_number: bool
+) -> None:
+    # x and y are arguments (x passed as a number or a Value), z is captured
+    # from outside, as a model's parameter would be: read at every call, with
+    # its gradient filled by backward. The program is traced on the first point
+    # and replayed on the three others.
+    z = Value(0.0)
+    traces = []
+
+    def program(x: Value, y: Value) -> Value:
+        traces.append(1)
+        return expr(x, y, z)
+
+    f = jit(program)
+    for point in points:
+        want = eager_run(expr, point, z)
+        z.data, z.grad = point[2], 0.0
+        x, y = Value(point[0]), Value(point[1])
+        out = f(point[0] if x_is_number else x, y)
+        out.backward()
+        got = [out.data, x.grad, y.grad, z.grad]
+        if x_is_number:
+            want[1] = 0.0  # a number argument has no gradient to fill
+        assert all_same(got, want), (str(expr), point, got, want, f.source)
+    assert len(traces) == 1
