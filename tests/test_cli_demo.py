@@ -345,3 +345,17 @@ def test_show_jit_prints_the_generated_code_of_the_cost(capsys: pytest.CaptureFi
         assert ("_softplus(z2)" in out) == (cost_name == "cross_entropy")
     assert run_cli(["demo", "--show-jit", "--cost", "cross_entropy", "--y", "2"]) == 2
     assert "[0, 1]" in capsys.readouterr().err
+
+
+def test_docs_generated_backward_is_what_jit_generates_today() -> None:
+    # docs/backprop.md shows the backward that jit generates for the lesson's cost;
+    # it must not go stale when the code generator changes.
+    from autograd_mini.two_node import TwoNodeNetwork
+
+    page = (ROOT / "docs" / "backprop.md").read_text(encoding="utf-8")
+    match = re.search(r"^## The generated backward\n.*?^```python\n(.*?)^```", page, re.M | re.S)
+    assert match, "docs/backprop.md has no generated backward"
+    d = DEFAULTS
+    f = TwoNodeNetwork(d["w1"], d["b1"], d["w2"], d["b2"]).jit_cost()
+    f(d["x"], d["y"])
+    assert match.group(1) == "def backward" + f.source.split("def backward", 1)[1]
