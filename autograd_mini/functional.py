@@ -91,6 +91,12 @@ def _local_values(node: Value) -> Sequence[Any]:
     """
     prim = node._prim
     if prim is None:
+        if type(node)._backward is not Value._backward:  # a jit output: compiled code
+            raise TypeError(
+                f"gradients: node {node!r} (op {node.op!r}) is the output of a function "
+                "compiled with jit, whose backward is generated code; it cannot be "
+                "differentiated again (call the function without jit for higher orders)"
+            )
         if "_backward" in getattr(node, "__dict__", {}):
             raise TypeError(
                 f"gradients: node {node!r} (op {node.op!r}) was built micrograd's way, with a "

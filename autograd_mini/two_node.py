@@ -32,11 +32,14 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from autograd_mini import ops
 from autograd_mini.checks import describe
 from autograd_mini.engine import Value
+
+if TYPE_CHECKING:
+    from autograd_mini.jit import JitFunction
 
 __all__ = [
     "COSTS",
@@ -355,8 +358,10 @@ class TwoNodeNetwork:
         xf = _check_real(x, "x", where)
         yf = _check_real(y, "y", where)
         _check_target(yf, self.cost_name, where)
-        xv = Value(xf, label="x")
-        yv = Value(yf, label="y")
+        return self._forward_pass(Value(xf, label="x"), Value(yf, label="y"), where)
+
+    def _forward_pass(self, xv: Value, yv: Value, where: str) -> ForwardPass:
+        """Every labelled node of the forward pass on the input and target Values."""
         z1, a1, z2, y_hat = self._layers(xv, where)
         if self.cost_name == "squared":
             cost = 0.5 * (y_hat - yv) ** 2
@@ -390,6 +395,38 @@ class TwoNodeNetwork:
             OverflowError: z1 or z2 overflows a float.
         """
         return self.trace(x, y).J
+
+    def jit_cost(self) -> JitFunction:
+        """The cost compiled with `autograd_mini.jit`: ``f(x, y)`` gives J as `cost` does.
+
+        ``J = f(x, y)`` has the same value as ``net.cost(x, y)`` and
+        ``J.backward()`` adds the same gradients, bit for bit, into the
+        parameters' ``.grad`` (read at every call, so `step` may change them).
+        ``f.source`` is the generated Python after the first call: the forward
+        pass with the lesson's names (``z1``, ``a1``, ``z2``, ``y_hat``, ``J``)
+        and the backward pass, where ``g_z2`` is delta2 and ``g_z1`` is delta1.
+
+        x and y are checked when the function is traced (its first call), not
+        at every call: use `cost` for checked input.
+
+        Example:
+            ```python
+            net = TwoNodeNetwork(0.8, -0.2, -1.2, 0.3)
+            f = net.jit_cost()
+            f(1.5, 1.0).backward()           # fills net.w1.grad, ..., net.b2.grad
+            print(f.source)                  # def forward(inputs): ... def backward(...
+            ```
+        """
+        from autograd_mini.jit import jit  # jit imports the engine; keep two_node light
+
+        where = f"TwoNodeNetwork.jit_cost (cost={self.cost_name!r})"
+
+        def J(x: Value, y: Value) -> Value:  # noqa: N802 - the lesson's name for the cost
+            x.label, y.label = "x", "y"  # names in the generated code
+            _check_target(_check_real(y.data, "y", where), self.cost_name, where)
+            return self._forward_pass(x, y, where).J
+
+        return jit(J)
 
     def hand_gradients(self, x: float, y: float) -> dict[str, float]:
         """The forward values and gradients from the hand-derived formulas.

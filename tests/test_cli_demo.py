@@ -324,3 +324,38 @@ def test_graph_is_the_docs_picture_drawn_to_be_read(tmp_path: Path) -> None:
     options = figures["DRAW_OPTIONS"]["two_node.svg"]
     assert options == {"rankdir": "TB", "stacked": True}
     assert target.read_text(encoding="utf-8") == draw_graph(figures["two_node"](), **options).source
+
+
+def test_show_jit_prints_the_generated_code_of_the_cost(capsys: pytest.CaptureFixture[str]) -> None:
+    from autograd_mini.two_node import TwoNodeNetwork
+
+    for cost_name in ("squared", "cross_entropy"):
+        assert run_cli(["demo", "--show-jit", "--cost", cost_name, "--x", "0.5"]) == 0
+        out = capsys.readouterr().out
+        d = DEFAULTS
+        f = TwoNodeNetwork(d["w1"], d["b1"], d["w2"], d["b2"], cost=cost_name).jit_cost()
+        f(0.5, d["y"])
+        assert out.endswith(f.source)  # the library's own generated code, whole
+        assert "g_z2 is delta2" in out
+        assert "step 1" not in out  # printed instead of training
+        for line in ("def forward(inputs):", "def backward(saved, seeds):", "z1 = v0 + b1",
+                     "a1 = _sigmoid(z1)", "z2 = v3 + b2", "g_w2 += a1 * g_v3"):
+            assert f"{line}\n" in out, (cost_name, line)
+        assert ("y_hat = _sigmoid(z2)" in out) == (cost_name == "squared")
+        assert ("_softplus(z2)" in out) == (cost_name == "cross_entropy")
+    assert run_cli(["demo", "--show-jit", "--cost", "cross_entropy", "--y", "2"]) == 2
+    assert "[0, 1]" in capsys.readouterr().err
+
+
+def test_docs_generated_backward_is_what_jit_generates_today() -> None:
+    # docs/backprop.md shows the backward that jit generates for the lesson's cost;
+    # it must not go stale when the code generator changes.
+    from autograd_mini.two_node import TwoNodeNetwork
+
+    page = (ROOT / "docs" / "backprop.md").read_text(encoding="utf-8")
+    match = re.search(r"^## The generated backward\n.*?^```python\n(.*?)^```", page, re.M | re.S)
+    assert match, "docs/backprop.md has no generated backward"
+    d = DEFAULTS
+    f = TwoNodeNetwork(d["w1"], d["b1"], d["w2"], d["b2"]).jit_cost()
+    f(d["x"], d["y"])
+    assert match.group(1) == "def backward" + f.source.split("def backward", 1)[1]

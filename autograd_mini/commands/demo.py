@@ -6,7 +6,8 @@ gradients that ``J.backward()`` computed next to the ones from the
 hand-derived backprop formulas, with their difference, then the cost after
 each step. ``--graph FILE`` also writes the computation graph of the first
 step's cost (values, gradients and the z1/a1/z2/ŷ names) with
-`autograd_mini.viz.save_graph`.
+`autograd_mini.viz.save_graph`. ``--show-jit`` prints the Python that
+`autograd_mini.jit` generates for the cost (`TwoNodeNetwork.jit_cost`) instead.
 """
 
 from __future__ import annotations
@@ -143,6 +144,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         f"{', '.join(GRAPH_FORMATS)}. Every format needs the graphviz "
                         "Python package (the viz extra); .svg, .png and .pdf also need "
                         "Graphviz's dot program. Checked before the demo starts.")
+    parser.add_argument("--show-jit", action="store_true",
+                        help="print the Python that autograd_mini.jit generates for the cost "
+                        "(forward pass, then backward pass, with the lesson's names) "
+                        "instead of training")
     parser.set_defaults(run=run)
     return parser
 
@@ -212,6 +217,10 @@ def run(args: argparse.Namespace) -> int:
         _error(str(exc))
         return 2
 
+    if args.show_jit:
+        print(_jit_code(net, args.x, args.y), end="")
+        return 0
+
     print("The two-node network of the backprop lesson")
     print("  z1 = w1·x + b1   a1 = σ(z1)   z2 = w2·a1 + b2   ŷ = σ(z2)")
     print(f"  cost: {args.cost}, {_COST_FORMULAS[args.cost]}, so {_DELTA2_FORMULAS[args.cost]}")
@@ -275,6 +284,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"MISMATCH: engine and hand formulas differ (largest relative difference "
           f"{worst:.1e} > {AGREEMENT_RTOL:g})")
     return 1
+
+
+def _jit_code(net: TwoNodeNetwork, x: float, y: float) -> str:
+    """The generated code of the network's cost, compiled by `TwoNodeNetwork.jit_cost`."""
+    f = net.jit_cost()
+    f(x, y)  # the first call traces and compiles
+    return (f"# The cost J of the two-node network ({net.cost_name}), compiled by "
+            "autograd_mini.jit.\n# backward: g_z2 is delta2 = dJ/dz2, g_z1 is delta1 = dJ/dz1; "
+            "g_p is dJ/dp.\n\n" + f.source)
 
 
 def _graph_problem(path: Path) -> str | None:

@@ -213,8 +213,22 @@ _ATOM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[A-Za-z0-9_+*\- ]*\])?|[0-9.]+(e-?
 
 
 def _paren(expr: str) -> str:
-    """Parenthesize ``expr`` unless it is a name, a subscript or a number."""
-    return expr if _ATOM.fullmatch(expr) else f"({expr})"
+    """``expr`` ready to be the left operand of ``* g``: parenthesized only when needed.
+
+    Names, subscripts, numbers, calls and products or quotients of them
+    (``y_hat * (1.0 - y_hat)``, ``-out / b``) stay bare: ``*`` and ``/`` group
+    from the left, so ``a * b * g`` computes ``(a * b) * g``, the same floats.
+    A sum, a difference or a conditional at the top level is parenthesized.
+    """
+    if _ATOM.fullmatch(expr):
+        return expr
+    depth = 0
+    for k, ch in enumerate(expr):
+        depth += (ch in "([") - (ch in ")]")
+        if depth == 0 and ch == " " and not expr[k + 1:].startswith(("* ", "/ ")) and \
+                not expr[:k].endswith((" *", " /")):
+            return f"({expr})"
+    return expr
 
 
 # --------------------------------------------------------------------------- names

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import functools
 import gc
-import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from autograd_mini.checks import describe
-from autograd_mini.engine import Value
+from autograd_mini.engine import _TRACE, Value
 from autograd_mini.grad_mode import is_grad_enabled
 from autograd_mini.jit import codegen
-from autograd_mini.jit.tracing import Graph, flatten, trace
+from autograd_mini.jit.tracing import Graph, flatten, trace, unflatten
 
 __all__ = ["jit", "JitFunction", "JitOutput", "Compiled"]
 
@@ -59,7 +58,9 @@ class Compiled:
         backward (generated on first need) runs instead.
         """
         grads = self._backward(saved, seeds)
-        total = math.fsum(grads) if grads else 0.0
+        # A plain sum: math.fsum raises on inf + -inf and on overflow. A finite
+        # sum that overflows only sends us to the careful backward, also exact.
+        total = sum(grads, 0.0)
         if total - total == 0.0:
             return grads  # type: ignore[no-any-return]
         if self._careful is None:
@@ -178,6 +179,12 @@ class JitFunction:
                 f"argument(s) {', '.join(map(repr, kwargs))}"
             )
         leaves, key = flatten(args, "jit")
+        if _TRACE.get() is not None:
+            # Called while another function is traced: run the function itself, so
+            # that its operations join that trace (a replay would be one opaque
+            # node, captured as a constant input of the outer trace).
+            return self.fn(*unflatten(key, [v if isinstance(v, Value) else Value(float(v))
+                                             for v in leaves]))
         compiled = self._cache.get(key)
         if compiled is None:
             with _collector_paused():

@@ -223,18 +223,23 @@ def _is_number(x: object) -> bool:
 def trace(f: Callable[..., Any], args: Sequence[Any], who: str = "jit") -> tuple[Graph, Any]:
     """Run ``f(*args)`` once, recording, and return its `Graph` and its raw result.
 
-    Number arguments reach ``f`` as Values (inputs of the trace).
+    Every argument leaf reaches ``f`` as a fresh Value of its own (an input
+    of the trace), numbers and Values alike.
     """
     leaves, structure = flatten(list(args), who)
     arg_values: list[Value] = []
     state = _Trace()
+    # Every argument leaf, a Value included, gets a stand-in of its own: the
+    # same Value passed twice is two inputs (each gets its share of the
+    # gradient, as a later call with two different Values needs), and reading
+    # a Value argument's .data warns like reading a number argument's.
     for leaf in leaves:
+        v = Traced.__new__(state.node_class)
         if isinstance(leaf, Value):
-            arg_values.append(leaf)
+            Value.__init__(v, _DATA.__get__(leaf), label=leaf.label)
         else:
-            v = Traced.__new__(state.node_class)
             Value.__init__(v, float(leaf))
-            arg_values.append(v)
+        arg_values.append(v)
     rebuilt = unflatten(structure, arg_values)
     token = _TRACE.set(state)
     try:
