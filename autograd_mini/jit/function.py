@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from autograd_mini.checks import describe
-from autograd_mini.engine import _TRACE, Value
+from autograd_mini.engine import _BACKWARD_LOCK, _TRACE, Value, _check_grads
 from autograd_mini.grad_mode import is_grad_enabled
 from autograd_mini.jit import codegen
 from autograd_mini.jit.tracing import Graph, flatten, trace, unflatten
@@ -134,6 +134,27 @@ class JitOutput(Value):
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent (the compiled backward, seeded with 1.0)."""
         return tuple(self._input_grads(1.0))
+
+    def backward(self) -> None:
+        """`Value.backward` from this node, the usual way to use a compiled loss.
+
+        The same numbers as the general pass: the graph below this node is
+        its inputs only, so the pass is the compiled backward seeded with 1.0,
+        each input's shares summed from zero, then added to its ``grad``;
+        all or nothing, serialised with other passes.
+        """
+        with _BACKWARD_LOCK:
+            parents = self.parents
+            if not all(type(v.grad) is float for v in (self, *parents)):
+                _check_grads([self, *parents])
+            grads = self._input_grads(1.0)
+            shares = dict.fromkeys(parents, 0.0)
+            for parent, d in zip(parents, grads):
+                if d:
+                    shares[parent] += d
+            self.grad += 1.0
+            for parent, d in shares.items():
+                parent.grad += d
 
 
 def _output_node(data: float, parents: tuple[Value, ...], state: tuple[Any, ...]) -> JitOutput:
