@@ -12,7 +12,8 @@ allow-list checked on the `ast`; never ``eval``). Each variable becomes a
 value and d(expression)/d(variable) for each variable, and writes the drawing
 with `autograd_mini.viz.save_graph`. The format comes from the extension of
 ``-o`` (svg, png, pdf, dot); without ``-o`` it writes ``graph.svg`` in the
-current directory. DOT output needs no Graphviz installation.
+current directory. DOT output needs only the graphviz Python package (the `viz` extra),
+not Graphviz's `dot` program; SVG, PNG and PDF need both.
 
 Exit status: 0 on success; 2 for a bad expression, a bad ``--at`` value or a
 bad option (nothing is written); 1 when the drawing cannot be written (for
@@ -175,7 +176,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=DEFAULT_OUTPUT,
         metavar="FILE",
         help=f"where to write the drawing; the extension picks the format "
-        f"({', '.join(GRAPH_FORMATS)}; .dot needs no Graphviz). Default: {DEFAULT_OUTPUT}",
+        f"({', '.join(GRAPH_FORMATS)}; .dot needs only the graphviz Python package, the "
+        f"others also Graphviz's dot program). Default: {DEFAULT_OUTPUT}",
     )
     parser.add_argument(
         "--rankdir",
