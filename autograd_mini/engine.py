@@ -34,6 +34,7 @@ from itertools import repeat
 from typing import Any, Union
 
 from autograd_mini import scalar_math as fm
+from autograd_mini.checks import describe, short_repr
 from autograd_mini.grad_mode import is_grad_enabled
 
 __all__ = [
@@ -101,14 +102,15 @@ class Primitive:
         smooth: bool = True,
     ) -> None:
         if not isinstance(name, str) or not name:
-            raise TypeError(f"Primitive: name must be a non-empty str, got {name!r}")
+            raise TypeError(f"Primitive: name must be a non-empty str, got {short_repr(name)}")
+        who = f"Primitive {short_repr(name)}"
         if not callable(forward):
-            raise TypeError(f"Primitive {name!r}: forward must be callable, got {forward!r}")
+            raise TypeError(f"{who}: forward must be callable, got {describe(forward)}")
         for i, p in enumerate(partials):
             if not callable(p):
-                raise TypeError(f"Primitive {name!r}: partial {i} must be callable, got {p!r}")
+                raise TypeError(f"{who}: partial {i} must be callable, got {describe(p)}")
         if derivatives is None and not partials:
-            raise TypeError(f"Primitive {name!r}: give one partial derivative per argument")
+            raise TypeError(f"{who}: give one partial derivative per argument")
         self.name = name
         self.forward = forward
         self.partials = partials
@@ -340,15 +342,15 @@ class Value:
         self.data = _to_float(data, "Value()")
         self.grad = 0.0
         if not isinstance(label, str):
-            raise TypeError(f"Value(): label must be a str, got {type(label).__name__} {label!r}")
+            raise TypeError(f"Value(): label must be a str, got {describe(label)}")
         if not isinstance(_op, str):
-            raise TypeError(f"Value(): _op must be a str, got {type(_op).__name__} {_op!r}")
+            raise TypeError(f"Value(): _op must be a str, got {describe(_op)}")
         given: object = _children
         if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
             raise TypeError(
                 "Value(): _children must be an iterable of Values (micrograd's signature "
                 f"is Value(data, _children, _op, label)); got {type(_children).__name__} "
-                f"{_children!r}; name a value with Value(data, label=...)"
+                f"{short_repr(_children)}; name a value with Value(data, label=...)"
             )
         children = tuple(_children)
         for c in children:
@@ -540,10 +542,10 @@ def _to_float(x: object, where: str) -> float:
         try:
             return float(x)  # type: ignore[arg-type]
         except OverflowError:
-            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
+            raise OverflowError(f"{where}: {short_repr(x)} is too large for a float") from None
     raise TypeError(
         f"{where}: expected a real number (int, float, numpy real scalar) or a Value, "
-        f"got {type(x).__name__} {_short(x)}"
+        f"got {type(x).__name__} {short_repr(x)}"
     )
 
 
@@ -551,11 +553,6 @@ def _is_numpy_real(x: object) -> bool:
     """A numpy scalar or 0-d array of a bool, integer or float dtype (numpy not imported)."""
     dtype = getattr(x, "dtype", None)
     return getattr(dtype, "kind", "") in ("b", "i", "u", "f") and getattr(x, "ndim", 1) == 0
-
-
-def _short(x: object, limit: int = 80) -> str:
-    text = repr(x)
-    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
 def apply(prim: Primitive, args: Sequence[Any]) -> Value | float:
@@ -730,5 +727,5 @@ def _check_grads(nodes: list[Value]) -> None:
         if not isinstance(g, numbers.Real):
             raise TypeError(
                 f"backward: a node's grad must be a number, got {type(g).__name__} "
-                f"{_short(g)} on {node!r} (label {node.label!r}, op {node.op!r})"
+                f"{short_repr(g)} on {node!r} (label {node.label!r}, op {node.op!r})"
             )

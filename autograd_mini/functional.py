@@ -24,6 +24,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd_mini.checks import describe
 from autograd_mini.engine import (
     Bound,
     Value,
@@ -51,10 +52,10 @@ def gradients(root: Value, wrt: Sequence[Value], *, create_graph: bool = False) 
             (a closure in ``_backward``), whose derivative cannot be re-run.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"gradients: root must be a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(f"gradients: root must be a Value, got {describe(root)}")
     for x in wrt:
         if not isinstance(x, Value):
-            raise TypeError(f"gradients: wrt must hold Values, got {type(x).__name__} {x!r}")
+            raise TypeError(f"gradients: wrt must hold Values, got {describe(x)}")
     if not create_graph:
         grads = backpropagate(root)
         return [grads.get(x, 0.0) for x in wrt]
@@ -126,14 +127,16 @@ ArgNums = int | Sequence[int]
 def _normalize_argnums(argnums: ArgNums, nargs: int, who: str) -> tuple[list[int], bool]:
     """Return the argument positions as a list, and whether a tuple was asked for."""
     if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple, list)):
-        raise TypeError(f"{who}: argnums must be an int or a tuple of ints, got {argnums!r}")
+        raise TypeError(
+            f"{who}: argnums must be an int or a tuple of ints, got {describe(argnums)}"
+        )
     single = isinstance(argnums, int)
     positions = [argnums] if isinstance(argnums, int) else list(argnums)
     if not positions:
         raise ValueError(f"{who}: argnums must name at least one argument")
     for p in positions:
         if isinstance(p, bool) or not isinstance(p, int):
-            raise TypeError(f"{who}: argnums must hold ints, got {p!r}")
+            raise TypeError(f"{who}: argnums must hold ints, got {describe(p)}")
         if not -nargs <= p < nargs:
             raise ValueError(
                 f"{who}: argnums {p} is out of range for a call with {nargs} argument(s)"
@@ -149,7 +152,7 @@ def _call(f: Callable[..., Any], args: Sequence[Any], who: str, record: bool = T
     if not isinstance(out, Value):
         raise TypeError(
             f"{who}: the function must return a Value computed from its arguments, "
-            f"got {type(out).__name__} {out!r}"
+            f"got {describe(out)}"
         )
     return out
 
@@ -180,7 +183,7 @@ def value_and_grad(
     to it (as in PyTorch's ``allow_unused`` with zeros, and JAX).
     """
     if not callable(f):
-        raise TypeError(f"value_and_grad: f must be callable, got {type(f).__name__} {f!r}")
+        raise TypeError(f"value_and_grad: f must be callable, got {describe(f)}")
 
     @functools.wraps(f)
     def wrapper(*args: Any) -> tuple[Any, Any]:
@@ -255,7 +258,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
     ```
     """
     if not callable(f):
-        raise TypeError(f"hessian: f must be callable, got {type(f).__name__} {f!r}")
+        raise TypeError(f"hessian: f must be callable, got {describe(f)}")
 
     @functools.wraps(f)
     def hess(*args: Any) -> list[list[Any]]:

@@ -13,6 +13,7 @@ from operator import mul
 from typing import cast
 
 from autograd_mini import scalar_math as fm
+from autograd_mini.checks import describe
 from autograd_mini.engine import DOT, DOT_RELU, SUM, Operand, Value, apply, record
 from autograd_mini.grad_mode import is_grad_enabled
 
@@ -54,7 +55,9 @@ def linear(
             ``"linear"`` nor ``"relu"``.
     """
     if activation not in ("linear", "relu"):
-        raise ValueError(f"linear: activation must be 'linear' or 'relu', got {activation!r}")
+        raise ValueError(
+            f"linear: activation must be 'linear' or 'relu', got {describe(activation)}"
+        )
     if len(weight_rows) != len(biases):
         raise ValueError(f"linear: {len(weight_rows)} weight rows but {len(biases)} biases")
     for row in weight_rows:

@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd_mini.checks import describe, short_repr
 from autograd_mini.engine import (
     ABS,
     ADD,
@@ -145,13 +146,13 @@ def primitive(
             the number of partials does not match ``f``'s number of parameters.
     """
     if not callable(f):
-        raise TypeError(f"primitive: f must be callable, got {type(f).__name__} {f!r}")
+        raise TypeError(f"primitive: f must be callable, got {describe(f)}")
     if not partials:
         raise TypeError("primitive: give one partial-derivative function per argument of f")
     for i, p in enumerate(partials):
         if not callable(p):
             raise TypeError(
-                f"primitive: partial {i} must be callable, got {type(p).__name__} {p!r}"
+                f"primitive: partial {i} must be callable, got {describe(p)}"
             )
     nparams = _positional_count(f)
     if nparams is not None and nparams != len(partials):
@@ -163,7 +164,7 @@ def primitive(
         if name == "<lambda>":
             name = "primitive"
     if not isinstance(name, str) or not name:
-        raise TypeError(f"primitive: name must be a non-empty str, got {name!r}")
+        raise TypeError(f"primitive: name must be a non-empty str, got {short_repr(name)}")
 
     def forward(*xs: float) -> float:
         return float(f(*xs))
