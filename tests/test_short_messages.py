@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from autograd_mini import Value, datasets, losses, optim
+from autograd_mini import Value, datasets, grad, gradients, jit, linear, losses, optim, primitive
 from autograd_mini.two_node import TwoNodeNetwork
 from autograd_mini.viz import save_graph
 
@@ -30,6 +30,17 @@ BIG_INT = 10**5000  # its repr alone raises ValueError past Python's digit limit
         lambda: losses.mse([HUGE], [1.0]),
         lambda: TwoNodeNetwork(HUGE, 0.0, 0.0, 0.0),
         lambda: save_graph(Value(1.0), [HUGE]),
+        lambda: Value(HUGE),
+        lambda: Value(BIG_INT),
+        lambda: Value(1.0, label=[HUGE]),
+        lambda: Value(1.0) + HUGE,
+        lambda: Value(1.0, HUGE),
+        lambda: primitive(lambda x: x, lambda x: 1.0, name=[HUGE]),
+        lambda: primitive(HUGE, lambda x: 1.0),
+        lambda: grad(lambda x: x, argnums=[HUGE])(1.0),
+        lambda: gradients(Value(1.0), [HUGE]),
+        lambda: linear([[Value(1.0)]], [Value(1.0)], [Value(0.0)], activation=HUGE),
+        lambda: jit(lambda x: x)([HUGE]),
     ],
 )
 def test_messages_quote_huge_values_briefly(call: Callable[[], Any]) -> None:
