@@ -618,7 +618,6 @@ class _Writer:
             lines.append(f"    {self.temp('c', m, q)} = {start}")
         temps = [self.temp("t", m, p) for p in range(run.period)]
         lines.append(f"    for i in range({run.count - 1}, -1, -1):")
-        lines.append(f"        {_tuple(temps)} = S{m}[i]")
         loads: dict[str, str] = {}
         steps: list[str] = []
         for p in reversed(needed):
@@ -632,23 +631,31 @@ class _Writer:
             steps.append(f"        if {g}:")
             steps.extend("            " + x for x in body)
         text = "\n".join(steps)
+        head = [f"        {_tuple(temps)} = S{m}[i]"]
         for q, o in sorted(carries.items()):
             cv = self.temp("cv", m, q)
             if re.search(rf"\b{cv}\b", text):  # the carried value is read by a rule
-                lines.append(f"        {cv} = S{m}[i - 1][{q}] if i else {self.value(o.init)}")
-        lines.extend(f"        {name} = {src}" for src, name in loads.items()
-                     if re.search(rf"\b{name}\b", text))
+                head.append(f"        {cv} = S{m}[i - 1][{q}] if i else {self.value(o.init)}")
+        head.extend(f"        {name} = {src}" for src, name in loads.items()
+                    if re.search(rf"\b{name}\b", text))
         zeros = []
+        incoming = []
         for p in needed:
             g = self.temp("g", m, p)
             if p in carries:
                 lines.append(f"        {g} = {self.temp('c', m, p)}")
                 after = f"G{m}_{p}[i - 1] if i else 0.0" if (m, p) in self.external else "0.0"
                 lines.append(f"        {self.temp('c', m, p)} = {after}")
+                incoming.append(g)
             elif (m, p) in self.external:
                 lines.append(f"        {g} = G{m}_{p}[i]")
+                incoming.append(g)
             else:
                 zeros.append(g)
+        if incoming:  # no gradient reaches this instance: every step would be skipped
+            lines.append(f"        if not ({' or '.join(incoming)}):")
+            lines.append("            continue")
+        lines.extend(head)
         if zeros:
             lines.append(f"        {' = '.join(zeros)} = 0.0")
         lines.extend(steps)
