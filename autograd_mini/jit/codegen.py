@@ -566,7 +566,7 @@ class _Writer:
     def backward(self, runs: list[str], straight: list[str]) -> list[str]:
         graph = self.graph
         lines = ["def backward(saved, seeds):"]
-        lines.append(f"    inputs, {_tuple(runs)}, _values = saved")
+        lines.append(f"    inputs, {_tuple(runs) if runs else '_'}, _values = saved")
         if straight:
             lines.append(f"    {_tuple(straight)} = _values")
         if self.input_names:
