@@ -32,6 +32,12 @@ gradients of shared inputs are summed in numpy's order, not the engine's, so
 values and gradients agree with eager to about 1e-12 relative (not bit for
 bit). Everything else is the engine's rule:
 
+* The arithmetic (``+ - * /``, ``sqrt``, ``sin``, ``cos``) is IEEE's, as in
+  Python; ``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus`` and ``**``,
+  whose numpy versions differ from the C library's in the last bit, run the
+  engine's own float functions element by element (``1 - tanh(x)**2`` cancels:
+  one bit of ``tanh`` would be 1e-8 of the gradient).
+
 * NaN and infinities propagate as in `autograd_mini.scalar_math` (``relu`` of
   nan is nan, ``1 ** nan`` is nan, overflow gives ``inf``).
 * **Domain errors.** Each group checks its inputs' domain with a vectorised
@@ -52,7 +58,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd_mini import engine as E  # noqa: N812 - the table's entries read E.ADD, E.MUL
+from autograd_mini import scalar_math as fm
 from autograd_mini.engine import Primitive, Value
+from autograd_mini.jit import codegen
 from autograd_mini.jit.function import Compiled
 from autograd_mini.jit.tracing import Graph, Op
 
@@ -284,23 +292,6 @@ def plan(graph: Graph, grad_inputs: Sequence[int]) -> Plan:
 # --------------------------------------------------------------------------- runtime
 
 
-def _sigmoid(x: Floats) -> Floats:
-    """The engine's stable sigmoid, elementwise."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softplus(x: Floats) -> Floats:
-    """``max(x, 0) + log1p(exp(-|x|))``, nan for nan, elementwise."""
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def _pow(x: Floats, y: Floats) -> Floats:
-    """``x ** y`` with the engine's nan rule (``1 ** nan`` is nan)."""
-    out = np.power(x, y)
-    return np.where((x != x) | (y != y), np.nan, out)
-
-
 def _pow_domain(x: Floats, y: Floats) -> Any:
     """Where ``x ** y`` raises in the engine: 0 to a negative power, a negative base to a
     non-integer finite power."""
@@ -308,10 +299,17 @@ def _pow_domain(x: Floats, y: Floats) -> Any:
         (x < 0.0) & (y == y) & ~np.isinf(y) & (np.floor(y) != y))
 
 
-def _elementwise(rule: Callable[..., float], *columns: Floats) -> Floats:
-    """``rule`` applied element by element to the columns (floats in, floats out)."""
-    return np.array([rule(*row) for row in zip(*(np.broadcast_to(c, columns[-1].shape).tolist()
-                                                   for c in columns))], dtype=np.float64)
+def _elementwise(rule: Callable[..., float], *columns: Any) -> Floats:
+    """``rule`` applied element by element to the columns (floats in, floats out).
+
+    Used for the functions whose numpy versions differ from the C library's
+    in the last bit (``exp``, ``log``, ``tanh``, ``log1p``, ``pow``): with the
+    engine's own float functions the values are the engine's bit for bit,
+    which matters where a derivative formula cancels (``1 - tanh(x)**2``).
+    """
+    cols = np.broadcast_arrays(*columns)
+    return np.fromiter(map(rule, *(c.ravel().tolist() for c in cols)), np.float64,
+                       count=cols[0].size)
 
 
 def _rule(prim: Primitive, k: int) -> Callable[..., float]:
@@ -332,11 +330,12 @@ def _forward(prim: Primitive) -> Callable[..., float]:
 
 _FORWARD: dict[Primitive, str] = {
     E.ADD: "{0} + {1}", E.SUB: "{0} - {1}", E.MUL: "{0} * {1}", E.SCALE: "{0} * {1}",
-    E.NEG: "-{0}", E.DIV: "{0} / {1}", E.QUOTIENT: "{0} / {1}", E.POW: "_pow({0}, {1})",
-    E.ABS: "_np.abs({0})", E.RELU: "_np.where({0} <= 0.0, 0.0, {0})", E.TANH: "_np.tanh({0})",
-    E.SIGMOID: "_sigmoid({0})", E.SOFTPLUS: "_softplus({0})", E.EXP: "_np.exp({0})",
-    E.LOG: "_np.log({0})", E.SQRT: "_np.sqrt({0})", E.SIN: "_np.sin({0})",
-    E.COS: "_np.cos({0})",
+    E.NEG: "-{0}", E.DIV: "{0} / {1}", E.QUOTIENT: "{0} / {1}",
+    E.POW: "_elementwise(_fm.pow, {0}, {1})", E.ABS: "_np.abs({0})",
+    E.RELU: "_np.where({0} <= 0.0, 0.0, {0})", E.TANH: "_elementwise(_fm.tanh, {0})",
+    E.SIGMOID: "_elementwise(_fm.sigmoid, {0})", E.SOFTPLUS: "_elementwise(_fm.softplus, {0})",
+    E.EXP: "_elementwise(_fm.exp, {0})", E.LOG: "_elementwise(_fm.log, {0})",
+    E.SQRT: "_np.sqrt({0})", E.SIN: "_np.sin({0})", E.COS: "_np.cos({0})",
 }
 """Each elementwise primitive as numpy source over its arguments' arrays."""
 
@@ -353,7 +352,7 @@ _LOCAL: dict[Primitive, list[str | None]] = {
     E.POW: ["_elementwise(_d_pow_base, {0}, {1}, {out})",
             "_elementwise(_d_pow_exponent, {0}, {1}, {out})"],
     E.ABS: ["_np.sign({0})"], E.RELU: [None], E.TANH: ["(1.0 - {out} * {out})"],
-    E.SIGMOID: ["({out} * (1.0 - {out}))"], E.SOFTPLUS: ["_sigmoid({0})"],
+    E.SIGMOID: ["({out} * (1.0 - {out}))"], E.SOFTPLUS: ["_elementwise(_fm.sigmoid, {0})"],
     E.EXP: ["{out}"], E.LOG: ["(1.0 / {0})"], E.SQRT: ["(0.5 / {out})"],
     E.SIN: ["_np.cos({0})"], E.COS: ["(-_np.sin({0}))"],
 }
@@ -366,8 +365,7 @@ class _Writer:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.namespace: dict[str, Any] = {
-            "_np": np, "_pow": _pow, "_pow_domain": _pow_domain, "_sigmoid": _sigmoid,
-            "_softplus": _softplus, "_elementwise": _elementwise,
+            "_np": np, "_fm": fm, "_elementwise": _elementwise,
             "_d_pow_base": E._d_pow_base, "_d_pow_exponent": E._d_pow_exponent,
             "_add_at": np.add.at, "_empty": np.empty, "_zeros": np.zeros,
             "_errstate": np.errstate,
@@ -480,6 +478,7 @@ class _Writer:
             if body:
                 lines.append(f"        # group {k}: {describe_group(g)}")
                 lines.extend("        " + x for x in body)
+        lines.append("        pass")
         lines.append(f"    return G[:{p.n_inputs}]")
         return lines
 
@@ -661,6 +660,10 @@ class BatchedCompiled(Compiled):
             return grads.tolist()  # type: ignore[no-any-return]
         python = self.python()
         _, exact = python.forward(saved[0])
-        return python.backward(exact, seeds)
+        if python._careful is None:  # the engine's rule on every edge, generated once
+            source, ns = codegen.generate(self.graph, careful=True, grad_inputs=self.value_inputs)
+            exec(compile(source, "<autograd_mini.jit careful>", "exec"), ns)
+            python._careful = ns["backward"]
+        return python._careful(exact, seeds)  # type: ignore[no-any-return]
 
 
