@@ -60,8 +60,9 @@ from typing import Any
 from autograd_mini import engine as E  # noqa: N812 - the table's entries read E.ADD, E.MUL
 from autograd_mini import scalar_math as fm
 from autograd_mini.engine import Primitive, Value
+from autograd_mini.grad_mode import is_grad_enabled
 from autograd_mini.jit import codegen
-from autograd_mini.jit.function import Compiled
+from autograd_mini.jit.function import Compiled, Outputs, OutputTuple, _output_node
 from autograd_mini.jit.tracing import Graph, Op
 
 try:
@@ -620,6 +621,31 @@ class BatchedCompiled(Compiled):
             lines.append(f"#   ... and {len(p.groups) - 200:,} more groups")
         return "\n".join(lines) + "\n"
 
+    def run(self, leaves: list[Any]) -> Any:
+        """Replay on the flattened arguments ``leaves``; return what the function returned.
+
+        `Compiled.run` with the inputs handed to numpy as they are (numbers of
+        any real type convert in one step): only the Value arguments are read.
+        """
+        if not self.batched:
+            return super().run(leaves)
+        inputs = list(leaves)
+        for i in self.value_args:
+            inputs[i] = leaves[i].data
+        inputs += [v.data for v in self.captured]
+        outs, saved = self.forward(inputs)
+        n = len(outs)
+        results: list[Value]
+        if is_grad_enabled() and self.value_inputs:
+            parents = (*[leaves[i] for i in self.value_args], *self.captured)
+            results = [_output_node(data, parents, (self, saved, k, n))
+                       for k, data in enumerate(outs)]
+        else:  # under no_grad: the forward only
+            results = [Value(data) for data in outs]
+        if self.sequence is None:
+            return results[0]
+        return (Outputs if self.sequence is list else OutputTuple)(results)
+
     def python(self) -> Compiled:
         """The Python backend's code for the same trace (made on first need)."""
         if self._python is None:
@@ -636,7 +662,7 @@ class BatchedCompiled(Compiled):
         differ from eager's in the last bits), the first offending element of
         this group raises through the primitive's own float function.
         """
-        self.python().forward(inputs)
+        self.python().forward([float(x) for x in inputs])
         if prim is None:
             return
         cols = [np.broadcast_to(c, columns[-1].shape) for c in columns]
@@ -659,7 +685,7 @@ class BatchedCompiled(Compiled):
         if total - total == 0.0:
             return grads.tolist()  # type: ignore[no-any-return]
         python = self.python()
-        _, exact = python.forward(saved[0])
+        _, exact = python.forward([float(x) for x in saved[0]])
         if python._careful is None:  # the engine's rule on every edge, generated once
             source, ns = codegen.generate(self.graph, careful=True, grad_inputs=self.value_inputs)
             exec(compile(source, "<autograd_mini.jit careful>", "exec"), ns)
