@@ -11,6 +11,7 @@ inputs' ``grad``, exactly as the engine would have, operation by operation.
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, overload
@@ -214,9 +215,10 @@ def _backend_class(backend: str) -> type[Compiled]:
     if backend == "python":
         return Compiled
     if backend == "numpy":
-        from autograd_mini.jit.batched import BatchedCompiled  # imports numpy
-
-        return BatchedCompiled
+        # Loaded by name: the backend's module builds on this one (it subclasses
+        # Compiled), so this module does not import it (no import cycle).
+        module = importlib.import_module("autograd_mini.jit.batched")  # imports numpy
+        return module.BatchedCompiled  # type: ignore[no-any-return]
     raise ValueError(
         f"jit: unknown backend {backend!r}; choose from {', '.join(map(repr, BACKENDS))}"
     )
