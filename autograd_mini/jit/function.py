@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, overload
 
 from autograd_mini.checks import describe
 from autograd_mini.engine import _BACKWARD_LOCK, _TRACE, Value, _check_grads
@@ -183,9 +184,11 @@ class JitFunction:
         fn: the original function.
     """
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], backend: str = "python") -> None:
         if not callable(fn):
             raise TypeError(f"jit: expected a function, got {describe(fn)}")
+        self.backend = backend
+        self._compiled_class = _backend_class(backend)
         self.fn = fn
         self.__name__: str = getattr(fn, "__name__", "function")
         self._cache: dict[object, Compiled] = {}
@@ -213,7 +216,7 @@ class JitFunction:
                 sequence = type(result) if isinstance(result, (list, tuple)) else None
                 del result
                 value_args = [i for i, v in enumerate(leaves) if isinstance(v, Value)]
-                compiled = self._cache[key] = Compiled(graph, value_args, sequence)
+                compiled = self._cache[key] = self._compiled_class(graph, value_args, sequence)
         self._last = compiled
         return compiled.run(leaves)
 
@@ -249,7 +252,41 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def jit(fn: Callable[..., Any]) -> JitFunction:
+
+BACKENDS = ("python", "numpy")
+"""The backends of `jit`: generated Python (the default), or numpy arrays (``fast`` extra)."""
+
+
+def _backend_class(backend: str) -> type[Compiled]:
+    """The class that compiles a trace for ``backend``; imports numpy for ``"numpy"``.
+
+    Raises:
+        ValueError: an unknown backend name.
+        ImportError: ``"numpy"`` without numpy installed (names the extra to install).
+    """
+    if backend == "python":
+        return Compiled
+    if backend == "numpy":
+        # Loaded by name: the backend's module builds on this one (it subclasses
+        # Compiled), so this module does not import it (no import cycle).
+        module = importlib.import_module("autograd_mini.jit.batched")  # imports numpy
+        return module.BatchedCompiled  # type: ignore[no-any-return]
+    raise ValueError(
+        f"jit: unknown backend {backend!r}; choose from {', '.join(map(repr, BACKENDS))}"
+    )
+
+
+@overload
+def jit(fn: Callable[..., Any], *, backend: str = "python") -> JitFunction: ...
+
+
+@overload
+def jit(fn: None = None, *, backend: str = "python") -> Callable[[Callable[..., Any]],
+                                                                 JitFunction]: ...
+
+
+def jit(fn: Callable[..., Any] | None = None, *, backend: str = "python"
+        ) -> JitFunction | Callable[[Callable[..., Any]], JitFunction]:
     """Compile a function of Values: trace it once, replay it as generated Python.
 
     ``jit(f)(*args)`` returns what ``f(*args)`` returns (a Value, or a list or
@@ -259,9 +296,23 @@ def jit(fn: Callable[..., Any]) -> JitFunction:
     Values that ``f`` reaches from outside (a model's parameters) are inputs
     too: read at every call, and ``backward()`` fills their ``grad``.
 
+    ``backend="numpy"`` batches the traced operations onto numpy arrays (see
+    `autograd_mini.jit.batched`): the same API, values and gradients within
+    about 1e-12 relative of the engine's. ``jit(backend="numpy")`` without a
+    function is a decorator.
+
     See the "Compiling with jit" page of the docs.
 
     Raises:
         TypeError: ``fn`` is not callable.
+        ValueError: an unknown backend.
+        ImportError: ``backend="numpy"`` without numpy (``pip install 'autograd-mini[fast]'``).
     """
-    return JitFunction(fn)
+    if fn is None:
+        _backend_class(backend)  # an unknown backend or missing numpy fails here
+
+        def decorate(f: Callable[..., Any]) -> JitFunction:
+            return JitFunction(f, backend)
+
+        return decorate
+    return JitFunction(fn, backend)

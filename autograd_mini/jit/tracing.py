@@ -20,6 +20,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from types import FrameType
 from typing import Any
 
@@ -175,6 +176,15 @@ def flatten(tree: object, who: str) -> tuple[list[Any], object]:
             if all(map(plain, map(type, x))):  # the common case: a row of numbers
                 keep(x)
                 return (kind, len(x))
+            rows = set(map(type, x))
+            if len(rows) == 1 and rows <= _ROWS:  # a dataset: rows of numbers, in one step
+                flat = list(chain.from_iterable(x))
+                if all(map(plain, map(type, flat))):
+                    keep(flat)
+                    lengths = set(map(len, x))
+                    if len(lengths) == 1:  # equal rows: a short key, quick to hash
+                        return (kind, ("rows", rows.pop(), lengths.pop(), len(x)))
+                    return (kind, tuple(zip(repeat(rows.pop()), map(len, x))))
             return (kind, tuple([visit(item) for item in x]))
         if isinstance(x, Value):
             leaves.append(x)
@@ -191,6 +201,7 @@ def flatten(tree: object, who: str) -> tuple[list[Any], object]:
 
 
 _PLAIN = frozenset((float, int))
+_ROWS = frozenset((list, tuple))
 
 
 def unflatten(structure: object, leaves: Sequence[Any]) -> Any:
@@ -202,6 +213,9 @@ def unflatten(structure: object, leaves: Sequence[Any]) -> Any:
             kind, items = s
             if isinstance(items, int):  # a row of numbers
                 built = [next(it) for _ in range(items)]
+            elif items and items[0] == "rows":  # equal rows of numbers
+                _, row_kind, length, count = items
+                built = [row_kind([next(it) for _ in range(length)]) for _ in range(count)]
             else:
                 built = [build(item) for item in items]
             return built if kind is list else kind(built)
