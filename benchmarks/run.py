@@ -32,7 +32,7 @@ from typing import Any
 from benchmarks import workloads
 from benchmarks.timing import compare, gc_disabled, gc_timer, time_calls
 
-WORKLOADS = ("mlp", "chain", "memory", "two_node", "jit_scaling")
+WORKLOADS = ("mlp", "chain", "memory", "two_node", "jit_scaling", "batched")
 BEGIN = "<!-- benchmarks:begin -->"
 END = "<!-- benchmarks:end -->"
 
@@ -311,12 +311,20 @@ def run_jit_scaling(cfg: Config) -> Result:
 
 
 
+def run_batched(cfg: Config) -> Result:
+    """jit's numpy backend against the floor and hand-batched PyTorch (benchmarks.batched)."""
+    from benchmarks.batched import run_batched as run  # it imports this module's types
+
+    return run(cfg)
+
+
 RUNNERS: dict[str, Callable[[Config], Result]] = {
     "mlp": run_mlp,
     "chain": run_chain,
     "memory": run_memory,
     "two_node": run_two_node,
     "jit_scaling": run_jit_scaling,
+    "batched": run_batched,
 }
 
 
