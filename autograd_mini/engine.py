@@ -88,7 +88,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "forward", "partials", "linear", "_derivatives", "doc", "domain",
-                 "smooth")
+                 "smooth", "arity")
 
     def __init__(
         self,
@@ -119,11 +119,9 @@ class Primitive:
         self.doc = doc
         self.domain = tuple(domain) if domain is not None else ("real",) * max(len(partials), 1)
         self.smooth = smooth
-
-    @property
-    def arity(self) -> int | None:
+        self.arity: int | None = None if derivatives is not None else len(partials)
         """The number of arguments, or ``None`` for operations of any number."""
-        return None if self._derivatives is not None else len(self.partials)
+
 
     def derivatives(self, args: Sequence[Any], out: Any) -> Sequence[Any]:
         """Every local derivative of ``out = forward(*args)``, on floats or on Values."""
@@ -345,17 +343,7 @@ class Value:
             raise TypeError(f"Value(): label must be a str, got {describe(label)}")
         if not isinstance(_op, str):
             raise TypeError(f"Value(): _op must be a str, got {describe(_op)}")
-        given: object = _children
-        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
-            raise TypeError(
-                "Value(): _children must be an iterable of Values (micrograd's signature "
-                f"is Value(data, _children, _op, label)); got {type(_children).__name__} "
-                f"{short_repr(_children)}; name a value with Value(data, label=...)"
-            )
-        children = tuple(_children)
-        for c in children:
-            if not isinstance(c, Value):
-                raise TypeError(f"Value(): _children must be Values, got {type(c).__name__}")
+        children = () if _children == () else _micrograd_children(_children)
         self.label = label
         self._op = _op
         self._prim = None
@@ -529,6 +517,21 @@ class Value:
 # --------------------------------------------------------------------------- recording
 
 
+def _micrograd_children(given: object) -> tuple[Value, ...]:
+    """The ``_children`` of micrograd's constructor as a tuple of Values, or a TypeError."""
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise TypeError(
+            "Value(): _children must be an iterable of Values (micrograd's signature "
+            f"is Value(data, _children, _op, label)); got {describe(given)}; "
+            "name a value with Value(data, label=...)"
+        )
+    children = tuple(given)
+    for c in children:
+        if not isinstance(c, Value):
+            raise TypeError(f"Value(): _children must be Values, got {describe(c)}")
+    return children
+
+
 def _to_float(x: object, where: str) -> float:
     """A real number (int, float, bool, numpy real scalar or bool) as a float."""
     if type(x) is float:
@@ -564,11 +567,12 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Value | float:
     the local derivatives are computed for the Value arguments, and the node
     records them with its parents.
     """
-    if prim.arity is not None and len(args) != prim.arity:
-        raise TypeError(f"{prim.name}: takes {prim.arity} argument(s), got {len(args)}")
+    arity = prim.arity
+    if arity is not None and len(args) != arity:
+        raise TypeError(f"{prim.name}: takes {arity} argument(s), got {len(args)}")
     if all(map(isinstance, args, repeat(Value))):  # the usual case: only Values
         parents = tuple(args)
-        floats = [a.data for a in args]
+        floats = [a.data for a in parents]
     else:
         parents = tuple(a for a in args if isinstance(a, Value))
         floats = [a.data if isinstance(a, Value) else _to_float(a, prim.name) for a in args]

@@ -109,6 +109,8 @@ def softplus(z: Value | float) -> Value | float:
 
 def _check_real(value: object, name: str, where: str) -> float:
     """Return ``value`` as a finite float, or raise TypeError / ValueError naming it."""
+    if type(value) is float and math.isfinite(value):  # the usual case, checked quickly
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{where}: {name} must be a real number (int or float), "
@@ -362,6 +364,12 @@ class TwoNodeNetwork:
 
     def _forward_pass(self, xv: Value, yv: Value, where: str) -> ForwardPass:
         """Every labelled node of the forward pass on the input and target Values."""
+        z1, a1, z2, y_hat, cost = self._nodes(xv, yv, where)
+        return ForwardPass(x=xv, y=yv, z1=z1, a1=a1, z2=z2, y_hat=y_hat, J=cost)
+
+    def _nodes(self, xv: Value, yv: Value, where: str
+               ) -> tuple[Value, Value, Value, Value, Value]:
+        """z1, a1, z2, ŷ and J on the input and target Values, labelled."""
         z1, a1, z2, y_hat = self._layers(xv, where)
         if self.cost_name == "squared":
             cost = 0.5 * (y_hat - yv) ** 2
@@ -369,7 +377,7 @@ class TwoNodeNetwork:
             # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y·z, exactly.
             cost = _SOFTPLUS(z2) - yv * z2
         cost.label = "J"
-        return ForwardPass(x=xv, y=yv, z1=z1, a1=a1, z2=z2, y_hat=y_hat, J=cost)
+        return z1, a1, z2, y_hat, cost
 
     def forward(self, x: float) -> Value:
         """The prediction ŷ = σ(w2·σ(w1·x + b1) + b2), as a `Value`.
@@ -394,7 +402,11 @@ class TwoNodeNetwork:
                 for the cross-entropy cost.
             OverflowError: z1 or z2 overflows a float.
         """
-        return self.trace(x, y).J
+        where = "TwoNodeNetwork.cost"
+        xf = _check_real(x, "x", where)
+        yf = _check_real(y, "y", where)
+        _check_target(yf, self.cost_name, where)
+        return self._nodes(Value(xf, label="x"), Value(yf, label="y"), where)[4]
 
     def jit_cost(self) -> JitFunction:
         """The cost compiled with `autograd_mini.jit`: ``f(x, y)`` gives J as `cost` does.
