@@ -13,6 +13,29 @@ from autograd_mini import checks
 
 PACKAGE = Path(autograd_mini.__file__).parent
 
+GENERIC = re.compile(
+    r"def _check_(float|int|integer|real|number|count|noise|bound|finite|choice)\b"
+)
+"""Names of private copies of the generic checks, which belong in checks.py."""
+
+
+def test_no_module_but_checks_defines_a_generic_validator() -> None:
+    found = [
+        f"{path.relative_to(PACKAGE)}:{n}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "checks.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if GENERIC.search(line)
+    ]
+    assert found == []
+
+
+def test_the_generic_pattern_catches_a_private_copy() -> None:
+    assert GENERIC.search("def _check_float(value, name, owner):")
+    assert GENERIC.search("    def _check_int(self, v):")
+    assert not GENERIC.search("def _check_unit_targets(targets, what):")
+
+
 def test_checks_imports_nothing_from_the_package() -> None:
     source = (PACKAGE / "checks.py").read_text(encoding="utf-8")
     assert "autograd_mini" not in re.sub(r'""".*?"""', "", source, flags=re.S)
