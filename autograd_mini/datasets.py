@@ -15,31 +15,16 @@ from __future__ import annotations
 import math
 import random
 
-from autograd_mini.checks import describe, integer, short_repr
+from autograd_mini.checks import integer, optional_integer, real
 
 __all__ = ["make_moons", "make_spirals"]
 
 Dataset = tuple[list[list[float]], list[int]]
 
 
-def _check_int(value: object, name: str, owner: str, minimum: int) -> int:
-    return integer(value, name, owner, minimum=minimum)
-
-
-def _check_noise(noise: object, owner: str) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"{owner}: noise must be a number, got {describe(noise)}")
-    if not (math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(f"{owner}: noise must be a finite number >= 0, got {short_repr(noise)}")
-    return float(noise)
-
-
-def _rng(seed: int | None, owner: str) -> random.Random:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(
-            f"{owner}: seed must be an int or None, got {describe(seed)}"
-        )
-    return random.Random(seed)
+def _rng(seed: object, owner: str) -> random.Random:
+    """A private generator seeded with ``seed`` (an int, or None for fresh randomness)."""
+    return random.Random(optional_integer(seed, "seed", owner))
 
 
 def make_moons(
@@ -72,8 +57,8 @@ def make_moons(
         TypeError: an argument has the wrong type.
         ValueError: ``n`` < 2 or ``noise`` negative or not finite.
     """
-    _check_int(n, "n", "make_moons", 2)
-    sigma = _check_noise(noise, "make_moons")
+    n = integer(n, "n", "make_moons", minimum=2)
+    sigma = real(noise, "noise", "make_moons", low=0.0)
     rng = _rng(seed, "make_moons")
     n_upper = n // 2
     n_lower = n - n_upper
@@ -115,9 +100,9 @@ def make_spirals(
         TypeError: an argument has the wrong type.
         ValueError: a count is below 2 or ``noise`` is negative or not finite.
     """
-    _check_int(n_per_class, "n_per_class", "make_spirals", 2)
-    _check_int(classes, "classes", "make_spirals", 2)
-    sigma = _check_noise(noise, "make_spirals")
+    n_per_class = integer(n_per_class, "n_per_class", "make_spirals", minimum=2)
+    classes = integer(classes, "classes", "make_spirals", minimum=2)
+    sigma = real(noise, "noise", "make_spirals", low=0.0)
     rng = _rng(seed, "make_spirals")
     points: list[tuple[list[float], int]] = []
     for c in range(classes):

@@ -13,7 +13,7 @@ from operator import mul
 from typing import cast
 
 from autograd_mini import scalar_math as fm
-from autograd_mini.checks import describe
+from autograd_mini.checks import choice
 from autograd_mini.engine import DOT, DOT_RELU, SUM, Operand, Value, apply, record
 from autograd_mini.grad_mode import is_grad_enabled
 
@@ -50,14 +50,12 @@ def linear(
     same values and gradients, half the nodes.
 
     Raises:
+        TypeError: the activation is not a str.
         ValueError: the numbers of rows and biases differ, a row's length
             differs from the number of inputs, or the activation is neither
             ``"linear"`` nor ``"relu"``.
     """
-    if activation not in ("linear", "relu"):
-        raise ValueError(
-            f"linear: activation must be 'linear' or 'relu', got {describe(activation)}"
-        )
+    choice(activation, "activation", "linear", ("linear", "relu"))
     if len(weight_rows) != len(biases):
         raise ValueError(f"linear: {len(weight_rows)} weight rows but {len(biases)} biases")
     for row in weight_rows:

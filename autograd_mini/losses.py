@@ -22,7 +22,7 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
-from autograd_mini.checks import describe
+from autograd_mini.checks import describe, integer, real
 from autograd_mini.engine import Value
 from autograd_mini.fused import vsum
 from autograd_mini.ops import SOFTPLUS
@@ -76,6 +76,7 @@ def _pair(
 
 
 def _check_unit_targets(targets: list[float], what: str) -> None:
+    """A ValueError naming the first target outside [0, 1] (the types were checked by `_pair`)."""
     for i, t in enumerate(targets):
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"{what}: target {i} is {t!r}, expected a value in [0, 1]")
@@ -265,12 +266,7 @@ def softmax_cross_entropy(logits: Sequence[Value | float], label: int) -> Value:
     zs = _as_list(logits, "softmax_cross_entropy")
     if not zs:
         raise ValueError("softmax_cross_entropy: no logits")
-    given: object = label
-    if isinstance(given, bool) or not isinstance(given, numbers.Integral):
-        raise TypeError(
-            f"softmax_cross_entropy: label must be an int class index, "
-            f"got {describe(label)}"
-        )
+    label = integer(label, "label", "softmax_cross_entropy")
     if not 0 <= label < len(zs):
         raise ValueError(
             f"softmax_cross_entropy: label {label!r} is out of range for {len(zs)} classes"
@@ -278,7 +274,7 @@ def softmax_cross_entropy(logits: Sequence[Value | float], label: int) -> Value:
     m = max(z.data if isinstance(z, Value) else float(z) for z in zs)
     exps = [(z - m).exp() if isinstance(z, Value) else math.exp(z - m) for z in zs]
     lse = vsum(exps).log() + m
-    return lse - zs[int(label)]
+    return lse - zs[label]
 
 
 def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
@@ -287,9 +283,8 @@ def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     Computed as micrograd's demo does (``alpha * sum(p*p for p in params)``).
 
     Raises:
+        TypeError: ``alpha`` is not a real number.
         ValueError: ``alpha`` is negative or not finite.
     """
-    a = float(alpha)
-    if not (math.isfinite(a) and a >= 0.0):
-        raise ValueError(f"l2_penalty: alpha must be a finite number >= 0, got {alpha!r}")
+    a = real(alpha, "alpha", "l2_penalty", low=0.0)
     return a * vsum(p * p for p in params)

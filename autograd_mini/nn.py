@@ -79,12 +79,6 @@ _FORMAT_VERSION = 1
 _REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
-def _check_activation(activation: object, where: str) -> str:
-    """``activation`` if it names one of `ACTIVATIONS`, else TypeError/ValueError."""
-    choice(activation, "activation", where, ACTIVATIONS)
-    return str(activation)
-
-
 def _inputs(x: Iterable[Value | float], n: int, who: object) -> Sequence[Value | float]:
     """``x`` as a sequence of ``n`` inputs (a list, a tuple, a numpy array, ...)."""
     if isinstance(x, (list, tuple)) and len(x) == n:
@@ -496,7 +490,7 @@ class Neuron(Module):
         nin = integer(nin, "nin", "Neuron", minimum=0)
         if activation is None:
             activation = "relu" if nonlin else "linear"
-        self.activation = _check_activation(activation, "Neuron")
+        self.activation: str = choice(activation, "activation", "Neuron", ACTIVATIONS)
         if rng is not None and not isinstance(rng, random.Random):
             raise TypeError(f"Neuron: rng must be a random.Random or None, got {describe(rng)}")
         uniform = (random if rng is None else rng).uniform
@@ -660,7 +654,7 @@ class MLP(Module):
             raise ValueError("MLP: nouts must name at least one layer, got []")
         nouts = [integer(size, f"nouts[{i}]", "MLP", minimum=1) for i, size in enumerate(nouts)]
         if isinstance(activation, str):
-            _check_activation(activation, "MLP")
+            choice(activation, "activation", "MLP", ACTIVATIONS)
             acts = [activation] * (len(nouts) - 1) + ["linear"]
         else:
             acts = list(activation)
@@ -670,7 +664,7 @@ class MLP(Module):
                     "give one name per layer, or a single name for the hidden layers"
                 )
             for a in acts:
-                _check_activation(a, "MLP")
+                choice(a, "activation", "MLP", ACTIVATIONS)
         sizes = [nin, *nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation=acts[i], rng=rng, fused=fused)

@@ -23,32 +23,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from autograd_mini.checks import describe, short_repr
+from autograd_mini.checks import describe, integer, real, short_repr
 from autograd_mini.engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "Schedule", "linear_decay", "exponential_decay"]
 
 Schedule = Callable[[int], float]
 """A learning-rate schedule: ``lr(k)`` for the step ``k = 0, 1, 2, ...``."""
-
-
-def _check_float(value: object, name: str, owner: str, *, low: float = 0.0,
-                 low_inclusive: bool = True, high: float | None = None) -> float:
-    """``value`` as a finite float in the allowed range, or a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: {name} must be a number, got {describe(value)}")
-    x = float(value)
-    ok = math.isfinite(x) and (x >= low if low_inclusive else x > low)
-    if high is not None:
-        ok = ok and x < high
-    if not ok:
-        bound = f"{'>=' if low_inclusive else '>'} {low}"
-        if high is not None:
-            bound += f" and < {high}"
-        raise ValueError(
-            f"{owner}: {name} must be a finite number {bound}, got {short_repr(value)}"
-        )
-    return x
 
 
 def linear_decay(initial: float, final: float, steps: int) -> Schedule:
@@ -59,12 +40,12 @@ def linear_decay(initial: float, final: float, steps: int) -> Schedule:
     (the same floats, step for step).
 
     Raises:
+        TypeError: a rate is not a real number, or ``steps`` is not an int.
         ValueError: a rate is negative or not finite, or ``steps`` < 1.
     """
-    a = _check_float(initial, "initial", "linear_decay")
-    b = _check_float(final, "final", "linear_decay")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"linear_decay: steps must be an int >= 1, got {short_repr(steps)}")
+    a = real(initial, "initial", "linear_decay", low=0.0)
+    b = real(final, "final", "linear_decay", low=0.0)
+    steps = integer(steps, "steps", "linear_decay", minimum=1)
     drop = a - b
 
     def lr(k: int) -> float:
@@ -77,12 +58,11 @@ def exponential_decay(initial: float, rate: float) -> Schedule:
     """A rate multiplied by ``rate`` after every step: lr(k) = initial * rate**k.
 
     Raises:
+        TypeError: ``initial`` or ``rate`` is not a real number.
         ValueError: ``initial`` is negative or not finite, or ``rate`` is not in (0, 1].
     """
-    a = _check_float(initial, "initial", "exponential_decay")
-    r = _check_float(rate, "rate", "exponential_decay", low_inclusive=False)
-    if r > 1.0:
-        raise ValueError(f"exponential_decay: rate must be in (0, 1], got {short_repr(rate)}")
+    a = real(initial, "initial", "exponential_decay", low=0.0)
+    r = real(rate, "rate", "exponential_decay", low=0.0, low_inclusive=False, high=1.0)
 
     def lr(k: int) -> float:
         return a * r**k
@@ -120,7 +100,7 @@ class Optimizer:
                 raise ValueError(f"{name}: params[{i}] is listed twice; it would be updated twice")
             seen.add(id(p))
         if not callable(lr):
-            _check_float(lr, "lr", name)
+            real(lr, "lr", name, low=0.0)
         self.lr = lr
         self.steps = 0
 
@@ -132,7 +112,7 @@ class Optimizer:
         """
         lr = self.lr
         if callable(lr):
-            return _check_float(lr(self.steps), f"lr({self.steps})", type(self).__name__)
+            return real(lr(self.steps), f"lr({self.steps})", type(self).__name__, low=0.0)
         return float(lr)
 
     def zero_grad(self) -> None:
@@ -169,8 +149,8 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float | Schedule,
                  momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _check_float(momentum, "momentum", "SGD", high=1.0)
-        self.weight_decay = _check_float(weight_decay, "weight_decay", "SGD")
+        self.momentum = real(momentum, "momentum", "SGD", low=0.0, high=1.0, high_inclusive=False)
+        self.weight_decay = real(weight_decay, "weight_decay", "SGD", low=0.0)
         self._velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -218,11 +198,11 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (b1, b2), got {short_repr(betas)}")
         self.betas = (
-            _check_float(betas[0], "betas[0]", "Adam", high=1.0),
-            _check_float(betas[1], "betas[1]", "Adam", high=1.0),
+            real(betas[0], "betas[0]", "Adam", low=0.0, high=1.0, high_inclusive=False),
+            real(betas[1], "betas[1]", "Adam", low=0.0, high=1.0, high_inclusive=False),
         )
-        self.eps = _check_float(eps, "eps", "Adam", low_inclusive=False)
-        self.weight_decay = _check_float(weight_decay, "weight_decay", "Adam")
+        self.eps = real(eps, "eps", "Adam", low=0.0, low_inclusive=False)
+        self.weight_decay = real(weight_decay, "weight_decay", "Adam", low=0.0)
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
 

@@ -22,8 +22,6 @@ imported only when one of them is called: importing this module, or
 from __future__ import annotations
 
 import keyword
-import math
-import numbers
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -85,6 +83,7 @@ def _check_args(args: Sequence[object], who: str) -> list[float]:
 
 
 def _check_tolerances(eps: float, rtol: float, atol: float, side: str, who: str) -> None:
+    """The finite-difference settings of `gradcheck` and `gradgradcheck`, via `checks`."""
     _checks.real(eps, "eps", who, low=0.0, low_inclusive=False)
     _checks.real(rtol, "rtol", who, low=0.0)
     _checks.real(atol, "atol", who, low=0.0)
@@ -727,14 +726,13 @@ class Expression:
         The same program as `evaluate`, run through the primitives' float
         forwards: a reference for finite differences that is independent of
         `Value`.
+
+        Raises:
+            TypeError: a value is not a real number.
         """
         inputs = []
         for k, v in zip(self.variables, self._bind(values, "value")):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise TypeError(
-                    f"Expression.value: {k} must be a real number, got {type(v).__name__} {v!r}"
-                )
-            inputs.append(float(v))
+            inputs.append(_checks.real(v, k, "Expression.value", finite=False))
         return float(self.run(_float_apply, inputs))
 
     @property
@@ -785,15 +783,6 @@ def _hypothesis(who: str) -> Any:
     return hypothesis
 
 
-def _check_bound(v: object, name: str, who: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{who}: {name} must be a real number, got {type(v).__name__} {v!r}")
-    x = float(v)
-    if not math.isfinite(x):
-        raise ValueError(f"{who}: {name} must be finite, got {x!r}")
-    return x
-
-
 def values(min_value: float = -10.0, max_value: float = 10.0) -> SearchStrategy[float]:
     """A hypothesis strategy for finite floats in ``[min_value, max_value]``.
 
@@ -809,8 +798,8 @@ def values(min_value: float = -10.0, max_value: float = 10.0) -> SearchStrategy[
         TypeError: a bound is not a real number.
         ValueError: a bound is not finite, or ``min_value > max_value``.
     """
-    lo = _check_bound(min_value, "min_value", "values")
-    hi = _check_bound(max_value, "max_value", "values")
+    lo = _checks.real(min_value, "min_value", "values")
+    hi = _checks.real(max_value, "max_value", "values")
     if lo > hi:
         raise ValueError(f"values: min_value {lo!r} is greater than max_value {hi!r}")
     st = _hypothesis("values").strategies

@@ -30,12 +30,11 @@ The engine's gradients and the hand formulas agree to rounding; the
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from autograd_mini import ops
-from autograd_mini.checks import describe
+from autograd_mini.checks import choice, real
 from autograd_mini.engine import Value
 
 if TYPE_CHECKING:
@@ -107,43 +106,19 @@ def softplus(z: Value | float) -> Value | float:
     return result
 
 
-def _check_real(value: object, name: str, where: str) -> float:
-    """Return ``value`` as a finite float, or raise TypeError / ValueError naming it."""
-    if type(value) is float and math.isfinite(value):  # the usual case, checked quickly
-        return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{where}: {name} must be a real number (int or float), "
-            f"got {describe(value)}"
-        )
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"{where}: {name} must be finite, got {result!r}")
-    return result
-
-
-def _check_cost(cost: object, where: str) -> str:
-    if not isinstance(cost, str):
-        raise TypeError(
-            f"{where}: cost must be a str, one of {', '.join(map(repr, COSTS))}; "
-            f"got {describe(cost)}"
-        )
-    if cost not in COSTS:
-        raise ValueError(
-            f"{where}: unknown cost {cost!r}; valid costs are {', '.join(map(repr, COSTS))}"
-        )
-    return cost
-
-
-def _check_target(y: float, cost: str, where: str) -> None:
-    if cost == "cross_entropy" and not 0.0 <= y <= 1.0:
+def _check_target(y: object, cost: str, where: str) -> float:
+    """The target ``y`` as a float (`checks.real`), in [0, 1] for the cross-entropy cost."""
+    target = real(y, "y", where)
+    if cost == "cross_entropy" and not 0.0 <= target <= 1.0:
         raise ValueError(
             f"{where}: the cross-entropy cost needs a target y in [0, 1] "
-            f"(a probability), got y = {y!r}"
+            f"(a probability), got y = {target!r}"
         )
+    return target
 
 
-def _check_finite(quantity: float, name: str, where: str) -> None:
+def _check_no_overflow(quantity: float, name: str, where: str) -> None:
+    """An OverflowError if a computed ``quantity`` (not an argument) overflowed a float."""
     if not math.isfinite(quantity):
         raise OverflowError(
             f"{where}: {name} = {quantity!r} is not a finite float; "
@@ -194,18 +169,18 @@ def backprop_by_hand(
     """
     where = "backprop_by_hand"
     x, y, w1, b1, w2, b2 = (
-        _check_real(v, n, where)
+        real(v, n, where)
         for v, n in zip((x, y, w1, b1, w2, b2), ("x", "y", "w1", "b1", "w2", "b2"))
     )
-    cost = _check_cost(cost, where)
+    cost = choice(cost, "cost", where, COSTS)
     _check_target(y, cost, where)
 
     # Forward pass.
     z1 = w1 * x + b1
-    _check_finite(z1, "z1", where)
+    _check_no_overflow(z1, "z1", where)
     a1 = sigmoid(z1)
     z2 = w2 * a1 + b2
-    _check_finite(z2, "z2", where)
+    _check_no_overflow(z2, "z2", where)
     y_hat = sigmoid(z2)
 
     # Backward pass: the output node's delta first, then the hidden node's.
@@ -299,9 +274,9 @@ class TwoNodeNetwork:
     ) -> None:
         where = "TwoNodeNetwork"
         values = [
-            _check_real(v, n, where) for v, n in zip((w1, b1, w2, b2), ("w1", "b1", "w2", "b2"))
+            real(v, n, where) for v, n in zip((w1, b1, w2, b2), ("w1", "b1", "w2", "b2"))
         ]
-        self.cost_name: str = _check_cost(cost, where)
+        self.cost_name: str = choice(cost, "cost", where, COSTS)
         self.w1 = Value(values[0], label="w1")
         self.b1 = Value(values[1], label="b1")
         self.w2 = Value(values[2], label="w2")
@@ -327,12 +302,12 @@ class TwoNodeNetwork:
         # z = w·x + b: the weighted input of a neuron, one operation at a time.
         z1 = self.w1 * xv + self.b1
         z1.label = "z1"
-        _check_finite(z1.data, "z1", where)
+        _check_no_overflow(z1.data, "z1", where)
         a1 = z1.sigmoid()
         a1.label = "a1"
         z2 = self.w2 * a1 + self.b2
         z2.label = "z2"
-        _check_finite(z2.data, "z2", where)
+        _check_no_overflow(z2.data, "z2", where)
         y_hat = z2.sigmoid()
         y_hat.label = "ŷ"
         return z1, a1, z2, y_hat
@@ -357,9 +332,8 @@ class TwoNodeNetwork:
             OverflowError: z1 or z2 overflows a float.
         """
         where = f"TwoNodeNetwork.trace (cost={self.cost_name!r})"
-        xf = _check_real(x, "x", where)
-        yf = _check_real(y, "y", where)
-        _check_target(yf, self.cost_name, where)
+        xf = real(x, "x", where)
+        yf = _check_target(y, self.cost_name, where)
         return self._forward_pass(Value(xf, label="x"), Value(yf, label="y"), where)
 
     def _forward_pass(self, xv: Value, yv: Value, where: str) -> ForwardPass:
@@ -388,7 +362,7 @@ class TwoNodeNetwork:
             OverflowError: z1 or z2 overflows a float.
         """
         where = "TwoNodeNetwork.forward"
-        return self._layers(Value(_check_real(x, "x", where), label="x"), where)[3]
+        return self._layers(Value(real(x, "x", where), label="x"), where)[3]
 
     def cost(self, x: float, y: float) -> Value:
         """The cost J(y, ŷ) for one example, as a `Value` whose graph reaches the parameters.
@@ -403,9 +377,8 @@ class TwoNodeNetwork:
             OverflowError: z1 or z2 overflows a float.
         """
         where = "TwoNodeNetwork.cost"
-        xf = _check_real(x, "x", where)
-        yf = _check_real(y, "y", where)
-        _check_target(yf, self.cost_name, where)
+        xf = real(x, "x", where)
+        yf = _check_target(y, self.cost_name, where)
         return self._nodes(Value(xf, label="x"), Value(yf, label="y"), where)[4]
 
     def jit_cost(self) -> JitFunction:
@@ -435,7 +408,7 @@ class TwoNodeNetwork:
 
         def J(x: Value, y: Value) -> Value:  # noqa: N802 - the lesson's name for the cost
             x.label, y.label = "x", "y"  # names in the generated code
-            _check_target(_check_real(y.data, "y", where), self.cost_name, where)
+            _check_target(y.data, self.cost_name, where)
             return self._forward_pass(x, y, where).J
 
         return jit(J)
@@ -471,9 +444,7 @@ class TwoNodeNetwork:
             OverflowError: an updated parameter would not be a finite float.
         """
         where = "TwoNodeNetwork.step"
-        rate = _check_real(lr, "lr", where)
-        if rate <= 0.0:
-            raise ValueError(f"{where}: the learning rate lr must be positive, got {rate!r}")
+        rate = real(lr, "lr", where, low=0.0, low_inclusive=False)
         params = self.parameters()
         updated = [p.data - rate * p.grad for p in params]
         for p, new in zip(params, updated):

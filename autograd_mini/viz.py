@@ -33,7 +33,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograd_mini.checks import describe
+from autograd_mini.checks import choice, describe, integer, short_repr
 from autograd_mini.engine import Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,29 +120,23 @@ def _escape(text: str) -> str:
 
 
 def _check_options(
-    root: object, rankdir: object, max_nodes: object, float_format: object
+    root: object, rankdir: object, max_nodes: object, float_format: object, where: str
 ) -> None:
+    """The drawing options: the generic parts via `checks`, then the format spec."""
     if not isinstance(root, Value):
-        raise TypeError(f"draw_graph: root must be a Value, got {describe(root)}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, "
-                         f"got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
-        raise TypeError(
-            f"draw_graph: max_nodes must be an int, got {describe(max_nodes)}"
-        )
-    if max_nodes < 1:
-        raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
+        raise TypeError(f"{where}: root must be a Value, got {describe(root)}")
+    choice(rankdir, "rankdir", where, RANKDIRS)
+    integer(max_nodes, "max_nodes", where, minimum=1)
     if not isinstance(float_format, str):
         raise TypeError(
-            "draw_graph: float_format must be a format spec str such as '.4f', "
+            f"{where}: float_format must be a format spec str such as '.4f', "
             f"got {describe(float_format)}"
         )
     try:
         format(1.0, float_format)
     except (ValueError, TypeError) as exc:
         raise ValueError(
-            f"draw_graph: float_format {float_format!r} is not a valid float format spec "
+            f"{where}: float_format {short_repr(float_format)} is not a valid float format spec "
             f"(examples: '.4f', '.3g', '.2e'): {exc}"
         ) from None
 
@@ -312,7 +306,7 @@ def text_drawing(root: Value, *, float_format: str = ".4f", max_nodes: int = 500
     Raises:
         TypeError, ValueError: as `draw_graph`.
     """
-    _check_options(root, "LR", max_nodes, float_format)
+    _check_options(root, "LR", max_nodes, float_format, "text_drawing")
     nodes = _collect(root)
     if len(nodes) > max_nodes:
         raise ValueError(
@@ -396,10 +390,10 @@ def draw_graph(
         ImportError: the optional ``graphviz`` package is not installed
             (``pip install 'autograd-mini[viz]'``).
     """
-    _check_options(root, rankdir, max_nodes, float_format)
+    _check_options(root, rankdir, max_nodes, float_format, "draw_graph")
     if not isinstance(stacked, bool):
         raise TypeError(
-            f"draw_graph: stacked must be a bool, got {type(stacked).__name__} {stacked!r}"
+            f"draw_graph: stacked must be a bool, got {describe(stacked)}"
         )
     nodes = _collect(root)
     if len(nodes) > max_nodes:

@@ -260,3 +260,11 @@ def test_a_recorded_graph_keeps_the_values_it_was_computed_with() -> None:
     out.backward()
     assert [v.grad for v in x] == old  # d(out)/dx_i = w_i as it was at forward time
     assert layer(x).data == layer.neurons[0].b.data + 100.0 * 1.0 + 100.0 * 2.0
+
+
+def test_activation_is_checked_by_checks_choice() -> None:
+    w, x, b = [Value(1.0)], [Value(2.0)], Value(0.0)
+    with pytest.raises(ValueError, match=r"^linear: unknown activation 'tanh'; expected one of"):
+        linear([w], x, [b], activation="tanh")
+    with pytest.raises(TypeError, match=r"^linear: activation must be one of 'linear', 'relu'"):
+        linear([w], x, [b], activation=None)  # type: ignore[arg-type]

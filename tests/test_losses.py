@@ -185,3 +185,12 @@ def test_wrong_lengths_and_labels_are_value_errors() -> None:
         mse([Value(1.0), "2"], [1, 2])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
         l2_penalty(two, -1.0)
+
+
+def test_argument_types_are_checked_by_checks() -> None:
+    with pytest.raises(TypeError, match=r"^l2_penalty: alpha must be a real number, got str"):
+        l2_penalty([Value(1.0)], "0.1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^l2_penalty: alpha must be a finite number >= 0\.0"):
+        l2_penalty([Value(1.0)], math.nan)
+    with pytest.raises(TypeError, match=r"^softmax_cross_entropy: label must be an int, got bool"):
+        softmax_cross_entropy([Value(1.0), Value(2.0)], True)

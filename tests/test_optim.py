@@ -113,8 +113,9 @@ def test_exponential_decay() -> None:
         (lambda ps: Adam(ps, eps=0.0), "Adam: eps must be a finite number > 0"),
         (lambda ps: SGD([], lr=0.1), "SGD: params is empty"),
         (lambda ps: SGD([ps[0], ps[0]], lr=0.1), r"params\[1\] is listed twice"),
-        (lambda ps: linear_decay(1.0, 0.1, 0), "steps must be an int >= 1"),
-        (lambda ps: exponential_decay(1.0, 1.5), r"rate must be in \(0, 1\]"),
+        (lambda ps: linear_decay(1.0, 0.1, 0), "linear_decay: steps must be >= 1, got 0"),
+        (lambda ps: exponential_decay(1.0, 1.5),
+         "exponential_decay: rate must be a finite number > 0.0 and <= 1.0, got 1.5"),
     ],
 )
 def test_bad_hyperparameters_are_value_errors(make: object, message: str) -> None:
@@ -127,8 +128,10 @@ def test_wrong_types_are_type_errors() -> None:
         SGD([1.0], lr=0.1)  # type: ignore[list-item]
     with pytest.raises(TypeError, match="got one Value"):
         SGD(Value(1.0), lr=0.1)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="lr must be a number"):
+    with pytest.raises(TypeError, match="lr must be a real number"):
         SGD([Value(1.0)], lr="0.1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"linear_decay: steps must be an int, got float 10\.0"):
+        linear_decay(1.0, 0.1, 10.0)  # type: ignore[arg-type]
 
 
 def test_bad_schedule_value_fails_before_any_update() -> None:

@@ -553,3 +553,12 @@ def test_the_figure_script_draws_the_two_node_picture_narrow(tmp_path: Path) -> 
                       **figures["DRAW_OPTIONS"]["two_node.svg"])  # fmt: skip
     shown_px, text_px = shown_text_px(path.read_text(encoding="utf-8"))
     assert shown_px <= PAGE_WIDTH_PX and text_px >= MIN_TEXT_PX
+
+
+def test_option_errors_name_the_function_called() -> None:
+    with pytest.raises(ValueError, match=r"^text_drawing: max_nodes must be >= 1, got 0$"):
+        text_drawing(Value(1.0), max_nodes=0)
+    with pytest.raises(TypeError, match=r"^text_drawing: root must be a Value"):
+        text_drawing(3.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^draw_graph: unknown rankdir 'XY'; expected one of"):
+        draw_graph(Value(1.0), rankdir="XY")
