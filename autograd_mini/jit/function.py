@@ -146,8 +146,9 @@ class JitOutput(Value):
         """
         with _BACKWARD_LOCK:
             parents = self.parents
-            if not all(type(v.grad) is float for v in (self, *parents)):
-                _check_grads([self, *parents])
+            nodes = [self, *parents]
+            if set(map(type, [v.grad for v in nodes])) != {float}:
+                _check_grads(nodes)
             grads = self._input_grads(1.0)
             shares = dict.fromkeys(parents, 0.0)
             for parent, d in zip(parents, grads):
