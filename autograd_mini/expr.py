@@ -688,6 +688,27 @@ def _parse_with_ast(stripped: str, failed_at: tokenize.TokenInfo | None) -> ast.
         raise ExpressionError(f"invalid expression: {exc}", stripped, None) from None
 
 
+def _check_parentheses_depth(text: str) -> None:
+    """Refuse parentheses nested deeper than `MAX_DEPTH` before any tokenizer sees them.
+
+    Python's tokenizer has a limit of its own (200 levels), whose message and
+    place of failure differ between Python versions; this check says the
+    same thing on every version, with a caret under the first bracket too deep.
+    """
+    depth = 0
+    for col, char in enumerate(text):
+        if char == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(
+                    f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
+                    text,
+                    col,
+                )
+        elif char == ")":
+            depth -= 1
+
+
 def parse_expression(text: str) -> Expression:
     """Parse and check an expression over named variables.
 
@@ -726,6 +747,7 @@ def parse_expression(text: str) -> Expression:
         col = text.index("\x00")
         raise ExpressionError("the expression contains a NUL character", text, col)
     stripped = text.strip()
+    _check_parentheses_depth(stripped)
     parser = _FlatParser(stripped)
     try:
         body = parser.parse()
