@@ -60,9 +60,8 @@ from typing import Any
 from autograd_mini import engine as E  # noqa: N812 - the table's entries read E.ADD, E.MUL
 from autograd_mini import scalar_math as fm
 from autograd_mini.engine import Primitive, Value
-from autograd_mini.grad_mode import is_grad_enabled
 from autograd_mini.jit import codegen
-from autograd_mini.jit.function import Compiled, Outputs, OutputTuple, _output_node
+from autograd_mini.jit.function import Compiled
 from autograd_mini.jit.tracing import Graph, Op
 
 try:
@@ -633,18 +632,7 @@ class BatchedCompiled(Compiled):
         for i in self.value_args:
             inputs[i] = leaves[i].data
         inputs += [v.data for v in self.captured]
-        outs, saved = self.forward(inputs)
-        n = len(outs)
-        results: list[Value]
-        if is_grad_enabled() and self.value_inputs:
-            parents = (*[leaves[i] for i in self.value_args], *self.captured)
-            results = [_output_node(data, parents, (self, saved, k, n))
-                       for k, data in enumerate(outs)]
-        else:  # under no_grad: the forward only
-            results = [Value(data) for data in outs]
-        if self.sequence is None:
-            return results[0]
-        return (Outputs if self.sequence is list else OutputTuple)(results)
+        return self.results(leaves, *self.forward(inputs))
 
     def python(self) -> Compiled:
         """The Python backend's code for the same trace (made on first need)."""

@@ -74,7 +74,11 @@ class Compiled:
         """Replay on the flattened arguments ``leaves``; return what the function returned."""
         inputs = [v.data if isinstance(v, Value) else float(v) for v in leaves]
         inputs += [v.data for v in self.captured]
-        outs, saved = self.forward(inputs)
+        return self.results(leaves, *self.forward(inputs))
+
+    def results(self, leaves: list[Any], outs: Sequence[float], saved: Any) -> Any:
+        """The Values a replay returns: output nodes over the Value inputs (plain
+        Values under `no_grad`), shaped as the function's result was."""
         n = len(outs)
         results: list[Value]
         if is_grad_enabled() and self.value_inputs:
