@@ -580,7 +580,14 @@ def apply(prim: Primitive, args: Sequence[Any]) -> Value | float:
     if not parents:
         return out_data
     if not is_grad_enabled():
-        return _new_node(out_data)
+        trace = _TRACE.get()
+        if trace is None:
+            return _new_node(out_data)
+        # `jit` replays it, but no gradient may pass: it keeps a node with no
+        # local derivatives and notes it as a stop.
+        stopped: Value = trace.stop(record(out_data, Bound(prim, tuple(args)), parents,
+                                           [0.0] * len(parents)))
+        return stopped
     locals_ = prim.derivatives(floats, out_data)
     if len(parents) == len(args):
         return record(out_data, prim, parents, locals_)
@@ -639,8 +646,9 @@ _TRACE: ContextVar[Any] = ContextVar("autograd_mini_trace", default=None)
 
 The seam between the engine and `jit`, consulted in three places: `record`
 makes nodes of the trace's ``node_class``, `apply` keeps number arguments
-(a `Bound`) so that they can be replayed, and `Value` tells the trace about
-every leaf made while it records (``trace.new_leaf``)."""
+(a `Bound`) so that they can be replayed and records what runs under
+`no_grad` as a stop (``trace.stop``), and `Value` tells the trace about every
+leaf made while it records (``trace.new_leaf``)."""
 
 
 # --------------------------------------------------------------------------- the walk

@@ -590,3 +590,34 @@ def test_the_two_node_networks_compiled_cost_reads_as_the_lesson() -> None:
         if cost == "squared":
             assert "    y_hat = _sigmoid(z2)\n" in f.source
             assert "    g_z2 += y_hat * (1.0 - y_hat) * g_y_hat\n" in f.source  # delta2
+
+
+# --------------------------------------------------------------------------- no_grad inside
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_no_grad_inside_the_function_is_replayed_and_passes_no_gradient(backend: str) -> None:
+    """A value computed under no_grad inside the function follows the inputs at every
+    call (it is not frozen at trace time) and, as in eager code, no gradient flows
+    through it."""
+    from autograd_mini import no_grad
+
+    w = Value(2.0)
+
+    def f(x: Value) -> Value:
+        with no_grad():
+            scale = (x * x + 1.0).sqrt()
+        return (w * x) / scale
+
+    g = jit(f, backend=backend)
+    for xv in (3.0, -1.5, 0.25, 7.0):
+        x1 = Value(xv)
+        w.grad = 0.0
+        out = g(x1)
+        out.backward()
+        compiled = (out.data, w.grad, x1.grad)
+        x2 = Value(xv)
+        w.grad = 0.0
+        eager = f(x2)
+        eager.backward()
+        assert compiled == (eager.data, w.grad, x2.grad)

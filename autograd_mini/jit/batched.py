@@ -585,7 +585,8 @@ class BatchedCompiled(Compiled):
         self._fast: Callable[..., Any]
         self.plan = plan(graph, self.value_inputs)
         batched_ns, python_ns = self.plan.estimated_ns()
-        self.batched = FORCE_BATCHING or batched_ns < python_ns
+        stops = any(op.stop for op in graph.ops)  # no_grad inside: the Python backend
+        self.batched = not stops and (FORCE_BATCHING or batched_ns < python_ns)
         header = self.summary(batched_ns, python_ns)
         if not self.batched:
             python = self.python()

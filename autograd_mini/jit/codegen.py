@@ -675,6 +675,8 @@ class _Needs:
         self.position = position
         self.flags = bytearray(len(graph.ops))
         for k, op in enumerate(graph.ops):
+            if op.stop:  # computed under no_grad: no gradient passes through it
+                continue
             for a in op.args:
                 if isinstance(a, Value) and a in self:
                     self.flags[k] = 1

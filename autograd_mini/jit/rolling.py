@@ -108,7 +108,7 @@ def find_runs(graph: Graph, min_ops: int = MIN_OPS,
 
 def _signature(op: Op, constants: dict[Value, float]) -> object:
     kinds = tuple("V" if isinstance(a, Value) and a not in constants else "c" for a in op.args)
-    return (id(op.prim), kinds)
+    return (id(op.prim), kinds, op.stop)
 
 
 def _classify(ops: list[Op], constants: dict[Value, float], position: dict[Value, int],

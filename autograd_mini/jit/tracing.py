@@ -95,6 +95,7 @@ class Op:
     out: Value
     prim: Primitive
     args: tuple[Any, ...]
+    stop: bool = False  # computed under no_grad: replayed, but passes no gradient
 
 
 @dataclass
@@ -127,6 +128,7 @@ class _Trace:
         self.node_class: type[Value] = type("Traced", (Traced,), {"__slots__": ()})
         self.made: dict[Value, None] = {}
         self.aliases: dict[Value, Value] = {}
+        self.stopped: set[Value] = set()
         self.warned: set[tuple[str, int]] = set()
 
     def new_leaf(self, leaf: Value, data: object) -> object:
@@ -136,6 +138,11 @@ class _Trace:
             return _DATA.__get__(data)
         self.made[leaf] = None
         return data
+
+    def stop(self, node: Value) -> Value:
+        """Called by `apply` under `no_grad`: ``node`` is replayed but passes no gradient."""
+        self.stopped.add(node)
+        return node
 
     def warn_read(self, frame: FrameType, what: str) -> None:
         where = (frame.f_code.co_filename, frame.f_lineno)
@@ -331,7 +338,9 @@ def _graph(state: _Trace, arg_values: list[Value], outputs: list[Value], who: st
                 classify(parent)
             else:
                 stack.pop()
-                ops.append(_op_of(node, resolve))
+                op = _op_of(node, resolve)
+                op.stop = node in state.stopped
+                ops.append(op)
     inputs = [*arg_values, *captured]
     return Graph(inputs, len(arg_values), constants, ops, [resolve(o) for o in outputs],
                  dict(state.aliases))
