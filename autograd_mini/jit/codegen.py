@@ -25,7 +25,6 @@ import math
 import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from autograd_mini import engine as E  # noqa: N812 - the table's entries read E.ADD, E.MUL
@@ -34,7 +33,7 @@ from autograd_mini.engine import Value
 from autograd_mini.jit.rolling import Operand, Run, find_runs
 from autograd_mini.jit.tracing import Graph, Op
 
-__all__ = ["Program", "generate", "Names"]
+__all__ = ["generate", "Names"]
 
 
 # The runtime namespace of generated code: the engine's own float functions.
@@ -267,22 +266,7 @@ def _identifier(label: str) -> str:
     return ""
 
 
-# --------------------------------------------------------------------------- programs
-
-
-@dataclass
-class Program:
-    """Generated source and its compiled functions.
-
-    ``forward(inputs) -> (outputs, saved)`` and
-    ``backward(saved, seeds, careful) -> input gradients`` (careful: the
-    engine's zero-edge rule on every edge).
-    """
-
-    source: str
-    forward: Callable[..., Any]
-    backward: Callable[..., Any]
-    careful_backward: Callable[..., Any]
+# --------------------------------------------------------------------------- writing
 
 
 def generate(graph: Graph, *, careful: bool = False, roll: bool = True,
