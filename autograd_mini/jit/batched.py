@@ -660,6 +660,16 @@ class BatchedCompiled(Compiled):
         prim.forward(*[float(c[k]) for c in cols])
         raise ValueError(f"{prim.name}: domain error at element {k}")  # pragma: no cover
 
+    def input_grads(self, saved: Any, seeds: Sequence[float]) -> list[float]:
+        """The Value inputs' gradients, taken from the array without converting the rest."""
+        if not self.batched:
+            return super().input_grads(saved, seeds)
+        picked: Floats = self._fast(saved, seeds)[self._value_index]
+        total = float(picked.sum())
+        if total - total == 0.0:
+            return picked.tolist()  # type: ignore[no-any-return]
+        return super().input_grads(saved, seeds)  # backward's exact path for inf/nan
+
     def backward(self, saved: Any, seeds: Sequence[float]) -> Sequence[float]:
         """Every input's gradient for the outputs' ``seeds``.
 

@@ -70,6 +70,11 @@ class Compiled:
             self._careful = ns["backward"]
         return self._careful(saved, seeds)  # type: ignore[no-any-return]
 
+    def input_grads(self, saved: Any, seeds: Sequence[float]) -> list[float]:
+        """The gradients of the Value inputs (`value_inputs`, in order) for ``seeds``."""
+        grads = self.backward(saved, seeds)
+        return [grads[i] for i in self.value_inputs]
+
     def run(self, leaves: list[Any]) -> Any:
         """Replay on the flattened arguments ``leaves``; return what the function returned."""
         inputs = [v.data if isinstance(v, Value) else float(v) for v in leaves]
@@ -132,8 +137,7 @@ class JitOutput(Value):
         compiled, saved, index, n = self.__dict__["_jit"]
         seeds = [0.0] * n
         seeds[index] = seed
-        grads = compiled.backward(saved, seeds)
-        return [grads[i] for i in compiled.value_inputs]
+        return compiled.input_grads(saved, seeds)  # type: ignore[no-any-return]
 
     @property
     def local_grads(self) -> tuple[float, ...]:

@@ -175,18 +175,19 @@ def flatten(tree: object, who: str) -> tuple[list[Any], object]:
     """
     leaves: list[Any] = []
     keep = leaves.extend
-    plain = _PLAIN.__contains__
 
     def visit(x: object) -> object:
         if isinstance(x, (list, tuple)):
             kind = type(x)
-            if all(map(plain, map(type, x))):  # the common case: a row of numbers
+            rows = set(map(type, x))  # the types of the items
+            if rows <= _PLAIN:  # the common case: a row of numbers
                 keep(x)
                 return (kind, len(x))
-            rows = set(map(type, x))
-            if len(rows) == 1 and rows <= _ROWS:  # a dataset: rows of numbers, in one step
+            # A dataset (rows of numbers) in one step; the first row is checked first,
+            # so that a tuple of such datasets is not flattened for nothing.
+            if len(rows) == 1 and rows <= _ROWS and set(map(type, x[0])) <= _PLAIN:
                 flat = list(chain.from_iterable(x))
-                if all(map(plain, map(type, flat))):
+                if set(map(type, flat)) <= _PLAIN:
                     keep(flat)
                     lengths = set(map(len, x))
                     if len(lengths) == 1:  # equal rows: a short key, quick to hash
