@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from itertools import repeat
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from autograd_mini import scalar_math as fm
 from autograd_mini.checks import describe, short_repr
@@ -48,6 +48,7 @@ __all__ = [
     "backpropagate",
 ]
 
+V = TypeVar("V", bound="Value")
 Operand = Union["Value", float, int]
 """A `Value` or a plain real number."""
 Rule = Callable[..., Any]
@@ -605,10 +606,7 @@ def record(
     """A new node holding ``data``, made by ``prim`` from ``parents`` with ``locals_``."""
     trace = _TRACE.get()
     cls: type[Value] = Value if trace is None else trace.node_class
-    out: Value = _NEW(cls)  # all fields are set below: no need for __init__'s checks
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out = _new_node(data, cls)
     out._op = prim.prim.name if isinstance(prim, Bound) else prim.name
     out._prim = prim
     if len(parents) == 1:
@@ -625,12 +623,10 @@ def _on_values(prim: Primitive, *args: Any) -> Value:
     return apply(prim, args)  # type: ignore[return-value]
 
 
-_NEW = object.__new__
-
-
-def _new_node(data: float) -> Value:
-    """A leaf holding ``data`` (a float already), without the constructor's checks."""
-    v = object.__new__(Value)
+def _new_node(data: float, cls: type[V] = Value) -> V:  # type: ignore[assignment]
+    """A leaf of class ``cls`` holding ``data`` (a float already), without the
+    constructor's checks; `record` then makes it a node."""
+    v = object.__new__(cls)
     v.data = data
     v.grad = 0.0
     v.label = ""

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any, overload
 
 from autograd_mini.checks import describe
-from autograd_mini.engine import _BACKWARD_LOCK, _TRACE, Value, _check_grads
+from autograd_mini.engine import _BACKWARD_LOCK, _TRACE, Value, _check_grads, _new_node
 from autograd_mini.grad_mode import is_grad_enabled
 from autograd_mini.jit import codegen
 from autograd_mini.jit.tracing import Graph, flatten, trace, unflatten
@@ -168,14 +168,9 @@ class JitOutput(Value):
 
 
 def _output_node(data: float, parents: tuple[Value, ...], state: tuple[Any, ...]) -> JitOutput:
-    out = object.__new__(JitOutput)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out = _new_node(data, JitOutput)
     out._op = "jit"
-    out._prim = None
     out._parents = parents
-    out._locals = ()
     out.__dict__["_jit"] = state
     return out
 
@@ -259,7 +254,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
 
 
 BACKENDS = ("python", "numpy")
